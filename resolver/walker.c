@@ -62,9 +62,22 @@ static bool cur_is_owned(const struct walk *w)
 /* Drop everything above the root. */
 static void walk_reset(struct walk *w)
 {
+	int top = w->depth < STACK_DEPTH ? w->depth : STACK_DEPTH - 1;
+	bool contiguous = top > 1;
+
 	if (w->depth >= STACK_DEPTH)
 		beneath_close(w->cur);
-	for (int i = (w->depth < STACK_DEPTH ? w->depth : STACK_DEPTH - 1); i > 0; i--)
+	/* The ancestors were opened one after another, so they usually
+	 * hold consecutive numbers: then one close_range() releases them
+	 * all, which matters when every component costs a syscall. A
+	 * range made only of our own numbers closes nothing of anyone
+	 * else's. */
+	for (int i = 2; i <= top && contiguous; i++)
+		contiguous = w->fds[i] == w->fds[1] + (i - 1);
+	if (contiguous && close_range((unsigned int)w->fds[1],
+	                              (unsigned int)w->fds[top], 0) == 0)
+		top = 0;
+	for (int i = top; i > 0; i--)
 		beneath_close(w->fds[i]);
 	w->depth = 0;
 	w->cur = w->root->fd;
