@@ -60,14 +60,14 @@ static void build(int depth, char *rel, size_t relsz)
 	rel[0] = '\0';
 	for (int i = 1; i < depth; i++) {
 		off += (size_t)snprintf(rel + off, relsz - off, "d%d/", i);
-		snprintf(p, sizeof(p), "%s/%s", top, rel);
+		snprintf(p, sizeof(p), "%.2048s/%.2000s", top, rel);
 		if (mkdir(p, 0755) < 0 && errno != EEXIST) {
 			perror(p);
 			exit(1);
 		}
 	}
 	snprintf(rel + off, relsz - off, "file%d", depth);
-	snprintf(p, sizeof(p), "%s/%s", top, rel);
+	snprintf(p, sizeof(p), "%.2048s/%.2000s", top, rel);
 	fd = open(p, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		perror(p);
