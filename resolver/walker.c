@@ -187,14 +187,15 @@ static int check_xdev(struct walk *w, int fd)
 }
 
 /*
- * An absolute path or symlink target at w->pos. beneath: EXDEV. in_root:
- * back to the root. contain: only if it names the root's host path, and
- * then the rest is resolved beneath the root.
+ * An absolute path or symlink target at w->pos, LEN bytes long. beneath:
+ * EXDEV. in_root: back to the root. contain: only if the target itself
+ * names the root's host path (a link to "/" followed by the root's path
+ * already stepped out), and then the rest is resolved beneath the root.
  */
-static int walk_absolute(struct walk *w)
+static int walk_absolute(struct walk *w, size_t len)
 {
-	const char *end = w->buf + sizeof(w->buf);
 	const char *p = w->buf + w->pos;
+	const char *end = p + len;
 	const char *rp;
 
 	switch (w->mode) {
@@ -276,7 +277,7 @@ static int walk_symlink(struct walk *w, int lfd, bool sep)
 	w->pos -= (size_t)n;
 	memmove(w->buf + w->pos, w->buf, (size_t)n);
 	if (w->buf[w->pos] == '/')
-		return walk_absolute(w);
+		return walk_absolute(w, (size_t)n);
 	return 0;
 }
 
@@ -439,7 +440,7 @@ static int walk_run(struct walk *w, const char *path, int flags, mode_t mode,
 	w->pos = sizeof(w->buf) - len;
 	memcpy(w->buf + w->pos, path, len);
 	if (path[0] == '/') {
-		r = walk_absolute(w);
+		r = walk_absolute(w, len);
 		if (r < 0)
 			return r;
 	}

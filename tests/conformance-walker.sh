@@ -1,0 +1,3 @@
+#!/bin/sh
+# The shared conformance corpus through the walker backend.
+exec "$(dirname "$0")/run-conformance.sh" walker
