@@ -2,7 +2,8 @@
 /*
  * bench-resolve: nanoseconds per open+close of a file DEPTH components
  * below a root, for native open(2) of the same absolute path, the openat2
- * backend and the walker. Not a test: it never fails on timing.
+ * backend, the walker, and the bare system calls of a walk (the floor any
+ * userspace walker pays here). Not a test: it never fails on timing.
  *
  * The methods are interleaved round by round and each figure is the
  * median over the rounds, so a noisy neighbour hits every method alike;
@@ -26,8 +27,13 @@
 
 #include "beneath.h"
 
-enum method { NATIVE, OPENAT2, WALKER, N_METHODS };
-static const char *const method_name[N_METHODS] = { "native open", "openat2 backend", "walker" };
+/* FLOOR issues the walker's system calls directly (one O_PATH openat per
+ * directory, the final openat, one close_range): what any walker that
+ * opens every component costs on this machine, without resolver logic. */
+enum method { NATIVE, OPENAT2, WALKER, FLOOR, N_METHODS };
+static const char *const method_name[N_METHODS] = {
+	"native open", "openat2 backend", "walker", "walk floor",
+};
 static const int depths[] = { 1, 4, 6, 8, 16 };
 #define N_DEPTHS (sizeof(depths) / sizeof(depths[0]))
 #define MAX_ROUNDS 101
@@ -76,6 +82,26 @@ static void build(int depth, char *rel, size_t relsz)
 	close(fd);
 }
 
+static int walk_floor(int rootfd, const char *rel)
+{
+	char name[NAME_MAX + 1];
+	int first = -1, cur = rootfd, fd;
+	const char *p = rel, *slash;
+
+	while ((slash = strchr(p, '/'))) {
+		memcpy(name, p, (size_t)(slash - p));
+		name[slash - p] = '\0';
+		cur = openat(cur, name, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+		if (first < 0)
+			first = cur;
+		p = slash + 1;
+	}
+	fd = openat(cur, p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (first >= 0)
+		close_range((unsigned int)first, (unsigned int)cur, 0);
+	return fd;
+}
+
 static double run(enum method m, const struct beneath_root *root,
                   const char *abs, const char *rel, long iters)
 {
@@ -91,8 +117,11 @@ static double run(enum method m, const struct beneath_root *root,
 		case OPENAT2:
 			fd = beneath_open(root, rel, O_RDONLY, 0, BENEATH_BACKEND_OPENAT2);
 			break;
-		default:
+		case WALKER:
 			fd = beneath_open(root, rel, O_RDONLY, 0, BENEATH_BACKEND_WALKER);
+			break;
+		default:
+			fd = walk_floor(root->fd, rel);
 			break;
 		}
 		if (fd < 0) {
@@ -162,11 +191,12 @@ int main(int argc, char **argv)
 				                       r == 0 ? iters / 10 + 1 : iters);
 
 	if (md) {
-		printf("| depth | native open (ns) | openat2 backend (ns) | ratio | walker (ns) | ratio |\n");
-		printf("|---:|---:|---:|---:|---:|---:|\n");
+		printf("| depth | native open (ns) | openat2 backend (ns) | ratio | walker (ns) | ratio | walk floor (ns) | ratio |\n");
+		printf("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 	} else {
-		printf("%5s %16s %16s %7s %16s %7s\n", "depth", method_name[NATIVE],
-		       method_name[OPENAT2], "ratio", method_name[WALKER], "ratio");
+		printf("%5s %12s %16s %7s %12s %7s %12s %7s\n", "depth", method_name[NATIVE],
+		       method_name[OPENAT2], "ratio", method_name[WALKER], "ratio",
+		       method_name[FLOOR], "ratio");
 	}
 	for (size_t d = 0; d < N_DEPTHS; d++) {
 		double med[N_METHODS];
@@ -178,10 +208,11 @@ int main(int argc, char **argv)
 			qsort(s, (size_t)n, sizeof(*s), cmp_double);
 			med[m] = s[n / 2];
 		}
-		printf(md ? "| %d | %.0f | %.0f | %.2fx | %.0f | %.2fx |\n"
-		          : "%5d %16.0f %16.0f %6.2fx %16.0f %6.2fx\n",
+		printf(md ? "| %d | %.0f | %.0f | %.2fx | %.0f | %.2fx | %.0f | %.2fx |\n"
+		          : "%5d %12.0f %16.0f %6.2fx %12.0f %6.2fx %12.0f %6.2fx\n",
 		       depths[d], med[NATIVE], med[OPENAT2], med[OPENAT2] / med[NATIVE],
-		       med[WALKER], med[WALKER] / med[NATIVE]);
+		       med[WALKER], med[WALKER] / med[NATIVE],
+		       med[FLOOR], med[FLOOR] / med[NATIVE]);
 	}
 
 	close(root.fd);
