@@ -32,6 +32,8 @@ int beneath_sanitize_open(int *flags, mode_t *mode)
 		f &= O_PATH_FLAGS;
 	/* Checked before any lookup, as the kernel's build_open_flags()
 	 * does, so both backends fail the same way whatever the path. */
+	if ((f & O_TMPFILE & ~O_DIRECTORY) && (f & O_TMPFILE) != O_TMPFILE)
+		return -EINVAL;   /* the tmpfile bit without O_DIRECTORY */
 	if ((f & O_TMPFILE) == O_TMPFILE) {
 		if (f & O_CREAT)
 			return -EINVAL;
