@@ -141,8 +141,11 @@ BENEATH_API int beneath_rename(const struct beneath_root *oldroot, const char *o
 	nfd = beneath_resolve_parent(newroot, newpath, rflags, nname, sizeof(nname));
 	if (nfd < 0)
 		return nfd;
-	if (is_dots(oname) || is_dots(nname))
+	if (is_dots(oname))
 		return dots_errno(OP_RENAME, oname);
+	/* do_renameat2() decides NOREPLACE before it looks at the new name. */
+	if (is_dots(nname))
+		return rename_flags & RENAME_NOREPLACE ? -EEXIST : dots_errno(OP_RENAME, nname);
 	return ret(renameat2(ofd, oname, nfd, nname, rename_flags));
 }
 
@@ -334,6 +337,10 @@ BENEATH_API int beneath_truncate(const struct beneath_root *root, const char *pa
 	_cleanup_close_ int fd = -1;
 	struct stat st;
 
+	int r = beneath_check_args(root, path, rflags);
+
+	if (r < 0)
+		return r;
 	if (length < 0)
 		return -EINVAL;
 	/* O_NONBLOCK: a FIFO must not block us (truncate(2) says EINVAL). */
@@ -351,7 +358,13 @@ BENEATH_API int beneath_truncate(const struct beneath_root *root, const char *pa
 }
 
 /* Extended attributes: the *xattrat calls (Linux 6.13) act on the fd;
- * before them, the fd's /proc path. */
+ * before them, the fd's /proc path. Some kernels refuse an O_PATH fd
+ * there with EBADF; the /proc path takes it. */
+static bool xattrat_missing(int err)
+{
+	return err == ENOSYS || err == EBADF;
+}
+
 static int xattr_fd(const struct beneath_root *root, const char *path,
                     int at_flags, unsigned int rflags)
 {
@@ -372,7 +385,7 @@ BENEATH_API ssize_t beneath_getxattr(const struct beneath_root *root, const char
 	if (fd < 0)
 		return fd;
 	r = syscall(SYS_getxattrat, fd, "", AT_EMPTY_PATH, name, &args, sizeof(args));
-	if (r >= 0 || errno != ENOSYS)
+	if (r >= 0 || !xattrat_missing(errno))
 		return r < 0 ? -errno : r;
 	proc_fd_path(proc, fd);
 	r = getxattr(proc, name, value, size);
@@ -392,7 +405,7 @@ BENEATH_API int beneath_setxattr(const struct beneath_root *root, const char *pa
 	if (fd < 0)
 		return fd;
 	r = syscall(SYS_setxattrat, fd, "", AT_EMPTY_PATH, name, &args, sizeof(args));
-	if (r >= 0 || errno != ENOSYS)
+	if (r >= 0 || !xattrat_missing(errno))
 		return r < 0 ? -errno : 0;
 	proc_fd_path(proc, fd);
 	return ret(setxattr(proc, name, value, size, xflags));
@@ -409,7 +422,7 @@ BENEATH_API ssize_t beneath_listxattr(const struct beneath_root *root, const cha
 	if (fd < 0)
 		return fd;
 	r = syscall(SYS_listxattrat, fd, "", AT_EMPTY_PATH, list, size);
-	if (r >= 0 || errno != ENOSYS)
+	if (r >= 0 || !xattrat_missing(errno))
 		return r < 0 ? -errno : r;
 	proc_fd_path(proc, fd);
 	r = listxattr(proc, list, size);
@@ -426,7 +439,7 @@ BENEATH_API int beneath_removexattr(const struct beneath_root *root, const char 
 	if (fd < 0)
 		return fd;
 	r = syscall(SYS_removexattrat, fd, "", AT_EMPTY_PATH, name);
-	if (r >= 0 || errno != ENOSYS)
+	if (r >= 0 || !xattrat_missing(errno))
 		return r < 0 ? -errno : 0;
 	proc_fd_path(proc, fd);
 	return ret(removexattr(proc, name));

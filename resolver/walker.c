@@ -257,11 +257,8 @@ static int walk_symlink(struct walk *w, int lfd, bool sep)
 		return -ELOOP;
 	if (++w->links > BENEATH_MAX_SYMLINKS)
 		return -ELOOP;
-	/* Magic links cannot be followed safely by hand. */
 	if (fstatfs(lfd, &sfs) < 0)
 		return -errno;
-	if (sfs.f_type == PROC_SUPER_MAGIC)
-		return -ELOOP;
 	room = w->pos - (sep ? 1 : 0);
 	if (room > PATH_MAX)
 		room = PATH_MAX;
@@ -272,6 +269,16 @@ static int walk_symlink(struct walk *w, int lfd, bool sep)
 		return -ENAMETOOLONG;
 	if (n == 0)
 		return -ENOENT;
+	/*
+	 * The walker only ever splices link text, so even a magic link could
+	 * not make it jump; but the kernel refuses magic links (ELOOP) and so
+	 * must we. procfs renders a magic link's target with d_path(), which
+	 * is absolute or "type:[id]"; its plain links (self, thread-self,
+	 * mounts, net) are relative names.
+	 */
+	if (sfs.f_type == PROC_SUPER_MAGIC &&
+	    (w->buf[0] == '/' || memchr(w->buf, ':', (size_t)n)))
+		return -ELOOP;
 	if (sep)
 		w->buf[--w->pos] = '/';
 	w->pos -= (size_t)n;
@@ -415,7 +422,7 @@ static int finish_dot(struct walk *w, int flags, mode_t mode,
 static int finish_parent(struct walk *w, const char *name, size_t len,
                          bool trailing, struct beneath_last *last)
 {
-	if (len + 2 > last->namesz)
+	if (len + (trailing ? 2 : 1) > last->namesz)
 		return -ENAMETOOLONG;
 	memcpy(last->name, name, len);
 	if (trailing)
