@@ -6,9 +6,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
-#include <unistd.h>
 
 #include "beneath.h"
+#include "sys.h"
 
 #define BENEATH_API __attribute__((visibility("default")))
 
@@ -26,14 +26,11 @@
 #define BENEATH_MUST_BE_ANY                                                   \
 	(BENEATH_MUST_BE_REG | BENEATH_MUST_BE_DIR | BENEATH_MUST_BE_SOCK)
 
-/* Close without disturbing errno; for cleanup paths. */
+/* Close for cleanup paths; a raw call, so errno is never touched. */
 static inline void beneath_close(int fd)
 {
-	if (fd >= 0) {
-		int saved = errno;
-		close(fd);
-		errno = saved;
-	}
+	if (fd >= 0)
+		bsys_close(fd);
 }
 
 static inline void beneath_closep(int *fd)
