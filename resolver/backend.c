@@ -8,7 +8,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 
 #include "internal.h"
 #include "openat2-compat.h"
@@ -46,16 +45,14 @@ bool beneath_openat2_usable(void)
 	if (s == UNKNOWN) {
 		struct open_how how = { .flags = O_PATH | O_CLOEXEC,
 		                        .resolve = RESOLVE_BENEATH };
-		int saved = errno;
-		long fd = syscall(SYS_openat2, AT_FDCWD, ".", &how, sizeof(how));
+		int fd = bsys_openat2(AT_FDCWD, ".", &how, sizeof(how));
 
 		if (fd >= 0) {
-			close((int)fd);
+			bsys_close(fd);
 			s = YES;
 		} else {
-			s = (errno == ENOSYS || errno == EPERM) ? NO : YES;
+			s = (fd == -ENOSYS || fd == -EPERM) ? NO : YES;
 		}
-		errno = saved;
 		__atomic_store_n(&openat2_state, s, __ATOMIC_RELAXED);
 	}
 	return s == YES;

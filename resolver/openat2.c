@@ -2,8 +2,6 @@
 /* The kernel backend: one openat2(2) call, retried on EAGAIN. */
 #include "config.h"
 
-#include <sys/syscall.h>
-
 #include "internal.h"
 #include "openat2-compat.h"
 
@@ -31,15 +29,11 @@ int beneath_openat2(const struct beneath_root *root, const char *path,
 		.mode = mode,
 		.resolve = resolve_flags(rflags),
 	};
-	int saved = errno;
 	int r = -EAGAIN;
 
-	for (int i = 0; i < BENEATH_EAGAIN_TRIES && r == -EAGAIN; i++) {
-		long fd = syscall(SYS_openat2, root->fd, path, &how, sizeof(how));
-		r = fd >= 0 ? (int)fd : -errno;
-	}
+	for (int i = 0; i < BENEATH_EAGAIN_TRIES && r == -EAGAIN; i++)
+		r = bsys_openat2(root->fd, path, &how, sizeof(how));
 	if (r == -ENOSYS)
 		beneath_openat2_unusable();
-	errno = saved;
 	return r;
 }

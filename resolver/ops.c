@@ -10,32 +10,11 @@
 
 #include <limits.h>
 #include <stdint.h>
-#include <stdio.h>
+#include <stdio.h>   /* RENAME_NOREPLACE */
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/xattr.h>
 
 #include "internal.h"
-
-#ifndef SYS_fchmodat2
-#define SYS_fchmodat2 452
-#endif
-#ifndef SYS_faccessat2
-#define SYS_faccessat2 439
-#endif
-#ifndef SYS_setxattrat
-#define SYS_setxattrat 463
-#define SYS_getxattrat 464
-#define SYS_listxattrat 465
-#define SYS_removexattrat 466
-#endif
-
-struct xattr_args_compat {
-	uint64_t value;
-	uint32_t size;
-	uint32_t flags;
-};
 
 /* What the kernel answers when the last component is ".", ".." or "/"
  * (LAST_DOT, LAST_DOTDOT, LAST_ROOT) for each entry operation. */
@@ -65,11 +44,6 @@ static bool is_dots(const char *name)
 
 #define NAME_BUF (NAME_MAX + 2)
 
-static int ret(int r)
-{
-	return r < 0 ? -errno : r;
-}
-
 BENEATH_API int beneath_mkdir(const struct beneath_root *root, const char *path,
                               mode_t mode, unsigned int rflags)
 {
@@ -80,7 +54,7 @@ BENEATH_API int beneath_mkdir(const struct beneath_root *root, const char *path,
 		return dfd;
 	if (is_dots(name))
 		return dots_errno(OP_CREATE, name);
-	return ret(mkdirat(dfd, name, mode));
+	return bsys_mkdirat(dfd, name, mode);
 }
 
 BENEATH_API int beneath_mknod(const struct beneath_root *root, const char *path,
@@ -93,7 +67,7 @@ BENEATH_API int beneath_mknod(const struct beneath_root *root, const char *path,
 		return dfd;
 	if (is_dots(name))
 		return dots_errno(OP_CREATE, name);
-	return ret(mknodat(dfd, name, mode, dev));
+	return bsys_mknodat(dfd, name, mode, dev);
 }
 
 BENEATH_API int beneath_symlink(const char *target, const struct beneath_root *root,
@@ -109,7 +83,7 @@ BENEATH_API int beneath_symlink(const char *target, const struct beneath_root *r
 		return dfd;
 	if (is_dots(name))
 		return dots_errno(OP_CREATE, name);
-	return ret(symlinkat(target, dfd, name));
+	return bsys_symlinkat(target, dfd, name);
 }
 
 BENEATH_API int beneath_unlink(const struct beneath_root *root, const char *path,
@@ -125,7 +99,7 @@ BENEATH_API int beneath_unlink(const struct beneath_root *root, const char *path
 		return dfd;
 	if (is_dots(name))
 		return dots_errno(at_flags ? OP_RMDIR : OP_UNLINK, name);
-	return ret(unlinkat(dfd, name, at_flags));
+	return bsys_unlinkat(dfd, name, at_flags);
 }
 
 BENEATH_API int beneath_rename(const struct beneath_root *oldroot, const char *oldpath,
@@ -146,13 +120,27 @@ BENEATH_API int beneath_rename(const struct beneath_root *oldroot, const char *o
 	/* do_renameat2() decides NOREPLACE before it looks at the new name. */
 	if (is_dots(nname))
 		return rename_flags & RENAME_NOREPLACE ? -EEXIST : dots_errno(OP_RENAME, nname);
-	return ret(renameat2(ofd, oname, nfd, nname, rename_flags));
+	return bsys_renameat2(ofd, oname, nfd, nname, rename_flags);
 }
 
-/* An O_PATH fd as a path the kernel reopens without a new lookup. */
+/* An O_PATH fd as a path the kernel reopens without a new lookup.
+ * Formatted by hand: snprintf is neither async-signal-safe nor
+ * guaranteed to leave errno alone. FD is one of ours, so >= 0. */
 static void proc_fd_path(char buf[static 32], int fd)
 {
-	snprintf(buf, 32, "/proc/self/fd/%d", fd);
+	static const char prefix[] = "/proc/self/fd/";
+	char digits[10];
+	unsigned int v = (unsigned int)fd;
+	size_t len = sizeof(prefix) - 1, n = 0;
+
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	memcpy(buf, prefix, len);
+	while (n)
+		buf[len++] = digits[--n];
+	buf[len] = '\0';
 }
 
 BENEATH_API int beneath_link(const struct beneath_root *oldroot, const char *oldpath,
@@ -186,13 +174,13 @@ BENEATH_API int beneath_link(const struct beneath_root *oldroot, const char *old
 	if (is_dots(nname))
 		return dots_errno(OP_CREATE, nname);
 	if (!(at_flags & AT_SYMLINK_FOLLOW))
-		return ret(linkat(ofd, oname, nfd, nname, 0));
+		return bsys_linkat(ofd, oname, nfd, nname, 0);
 	/* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; the /proc path does not. */
-	r = linkat(ofd, "", nfd, nname, AT_EMPTY_PATH);
-	if (r == 0 || errno != ENOENT)
-		return ret(r);
+	r = bsys_linkat(ofd, "", nfd, nname, AT_EMPTY_PATH);
+	if (r != -ENOENT)
+		return r;
 	proc_fd_path(proc, ofd);
-	return ret(linkat(AT_FDCWD, proc, nfd, nname, AT_SYMLINK_FOLLOW));
+	return bsys_linkat(AT_FDCWD, proc, nfd, nname, AT_SYMLINK_FOLLOW);
 }
 
 /* Resolve PATH for an object operation; AT_SYMLINK_NOFOLLOW and
@@ -224,14 +212,14 @@ BENEATH_API ssize_t beneath_readlink(const struct beneath_root *root, const char
 		return -EFAULT;
 	if (bufsz == 0)
 		return -EINVAL;
-	n = readlinkat(fd, "", buf, bufsz);
+	n = bsys_readlinkat(fd, "", buf, bufsz);
 	if (n >= 0)
 		return n;
 	/* On a non-link fd the empty name reads as ENOENT; readlink(2)
 	 * on the path says EINVAL. */
-	if (fstat(fd, &st) == 0 && !S_ISLNK(st.st_mode))
+	if (bsys_fstat(fd, &st) == 0 && !S_ISLNK(st.st_mode))
 		return -EINVAL;
-	return -errno;
+	return n;
 }
 
 BENEATH_API int beneath_stat(const struct beneath_root *root, const char *path,
@@ -246,7 +234,7 @@ BENEATH_API int beneath_stat(const struct beneath_root *root, const char *path,
 		return fd;
 	if (!st)
 		return -EFAULT;
-	return ret(fstatat(fd, "", st, AT_EMPTY_PATH));
+	return bsys_fstatat(fd, "", st, AT_EMPTY_PATH);
 }
 
 BENEATH_API int beneath_statx(const struct beneath_root *root, const char *path,
@@ -263,22 +251,29 @@ BENEATH_API int beneath_statx(const struct beneath_root *root, const char *path,
 		return fd;
 	if (!statxbuf)
 		return -EFAULT;
-	return ret(statx(fd, "", AT_EMPTY_PATH | (at_flags & AT_STATX_SYNC_TYPE),
-	                 mask, statxbuf));
+	return bsys_statx(fd, "", AT_EMPTY_PATH | (at_flags & AT_STATX_SYNC_TYPE),
+	                  mask, statxbuf);
 }
 
 BENEATH_API int beneath_access(const struct beneath_root *root, const char *path,
                                int amode, int at_flags, unsigned int rflags)
 {
 	_cleanup_close_ int fd = -1;
+	char proc[32];
+	int r;
 
 	if (at_flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_EACCESS))
 		return -EINVAL;
 	fd = object_fd(root, path, at_flags, rflags);
 	if (fd < 0)
 		return fd;
-	return ret((int)syscall(SYS_faccessat2, fd, "", amode,
-	                        AT_EMPTY_PATH | (at_flags & AT_EACCESS)));
+	r = bsys_faccessat2(fd, "", amode, AT_EMPTY_PATH | (at_flags & AT_EACCESS));
+	if (r != -ENOSYS || (at_flags & AT_EACCESS))
+		return r;
+	/* Before Linux 5.8 (and under valgrind 3.19): the fd's /proc path
+	 * with the real ids. AT_EACCESS has no such fallback. */
+	proc_fd_path(proc, fd);
+	return bsys_faccessat(AT_FDCWD, proc, amode);
 }
 
 BENEATH_API int beneath_chmod(const struct beneath_root *root, const char *path,
@@ -295,13 +290,13 @@ BENEATH_API int beneath_chmod(const struct beneath_root *root, const char *path,
 	if (fd < 0)
 		return fd;
 	/* Linux cannot change a symlink's mode; glibc's lchmod says so. */
-	if ((at_flags & AT_SYMLINK_NOFOLLOW) && fstat(fd, &st) == 0 && S_ISLNK(st.st_mode))
+	if ((at_flags & AT_SYMLINK_NOFOLLOW) && bsys_fstat(fd, &st) == 0 && S_ISLNK(st.st_mode))
 		return -EOPNOTSUPP;
-	r = (int)syscall(SYS_fchmodat2, fd, "", mode, AT_EMPTY_PATH);
-	if (r == 0 || (errno != ENOSYS && errno != EINVAL))
-		return ret(r);
+	r = bsys_fchmodat2(fd, "", mode, AT_EMPTY_PATH);
+	if (r != -ENOSYS && r != -EINVAL)
+		return r;
 	proc_fd_path(proc, fd);   /* before Linux 6.6 */
-	return ret(chmod(proc, mode));
+	return bsys_fchmodat(AT_FDCWD, proc, mode);
 }
 
 BENEATH_API int beneath_chown(const struct beneath_root *root, const char *path,
@@ -314,7 +309,7 @@ BENEATH_API int beneath_chown(const struct beneath_root *root, const char *path,
 	fd = object_fd(root, path, at_flags, rflags);
 	if (fd < 0)
 		return fd;
-	return ret(fchownat(fd, "", uid, gid, AT_EMPTY_PATH));
+	return bsys_fchownat(fd, "", uid, gid, AT_EMPTY_PATH);
 }
 
 BENEATH_API int beneath_utimens(const struct beneath_root *root, const char *path,
@@ -328,7 +323,7 @@ BENEATH_API int beneath_utimens(const struct beneath_root *root, const char *pat
 	fd = object_fd(root, path, at_flags, rflags);
 	if (fd < 0)
 		return fd;
-	return ret(utimensat(fd, "", times, AT_EMPTY_PATH));
+	return bsys_utimensat(fd, "", times, AT_EMPTY_PATH);
 }
 
 BENEATH_API int beneath_truncate(const struct beneath_root *root, const char *path,
@@ -350,19 +345,20 @@ BENEATH_API int beneath_truncate(const struct beneath_root *root, const char *pa
 		return -EINVAL;
 	if (fd < 0)
 		return fd;
-	if (fstat(fd, &st) < 0)
-		return -errno;
+	r = bsys_fstat(fd, &st);
+	if (r < 0)
+		return r;
 	if (!S_ISREG(st.st_mode))
 		return -EINVAL;
-	return ret(ftruncate(fd, length));
+	return bsys_ftruncate(fd, length);
 }
 
 /* Extended attributes: the *xattrat calls (Linux 6.13) act on the fd;
  * before them, the fd's /proc path. Some kernels refuse an O_PATH fd
  * there with EBADF; the /proc path takes it. */
-static bool xattrat_missing(int err)
+static bool xattrat_missing(long r)
 {
-	return err == ENOSYS || err == EBADF;
+	return r == -ENOSYS || r == -EBADF;
 }
 
 static int xattr_fd(const struct beneath_root *root, const char *path,
@@ -378,18 +374,17 @@ BENEATH_API ssize_t beneath_getxattr(const struct beneath_root *root, const char
                                      int at_flags, unsigned int rflags)
 {
 	_cleanup_close_ int fd = xattr_fd(root, path, at_flags, rflags);
-	struct xattr_args_compat args = { .value = (uintptr_t)value, .size = (uint32_t)size };
+	struct bsys_xattr_args args = { .value = (uintptr_t)value, .size = (uint32_t)size };
 	char proc[32];
-	long r;
+	ssize_t r;
 
 	if (fd < 0)
 		return fd;
-	r = syscall(SYS_getxattrat, fd, "", AT_EMPTY_PATH, name, &args, sizeof(args));
-	if (r >= 0 || !xattrat_missing(errno))
-		return r < 0 ? -errno : r;
+	r = bsys_getxattrat(fd, "", AT_EMPTY_PATH, name, &args);
+	if (!xattrat_missing(r))
+		return r;
 	proc_fd_path(proc, fd);
-	r = getxattr(proc, name, value, size);
-	return r < 0 ? -errno : r;
+	return bsys_getxattr(proc, name, value, size);
 }
 
 BENEATH_API int beneath_setxattr(const struct beneath_root *root, const char *path,
@@ -397,18 +392,18 @@ BENEATH_API int beneath_setxattr(const struct beneath_root *root, const char *pa
                                  int xflags, int at_flags, unsigned int rflags)
 {
 	_cleanup_close_ int fd = xattr_fd(root, path, at_flags, rflags);
-	struct xattr_args_compat args = { .value = (uintptr_t)value, .size = (uint32_t)size,
-	                                  .flags = (uint32_t)xflags };
+	struct bsys_xattr_args args = { .value = (uintptr_t)value, .size = (uint32_t)size,
+	                                .flags = (uint32_t)xflags };
 	char proc[32];
-	long r;
+	int r;
 
 	if (fd < 0)
 		return fd;
-	r = syscall(SYS_setxattrat, fd, "", AT_EMPTY_PATH, name, &args, sizeof(args));
-	if (r >= 0 || !xattrat_missing(errno))
-		return r < 0 ? -errno : 0;
+	r = bsys_setxattrat(fd, "", AT_EMPTY_PATH, name, &args);
+	if (!xattrat_missing(r))
+		return r;
 	proc_fd_path(proc, fd);
-	return ret(setxattr(proc, name, value, size, xflags));
+	return bsys_setxattr(proc, name, value, size, xflags);
 }
 
 BENEATH_API ssize_t beneath_listxattr(const struct beneath_root *root, const char *path,
@@ -417,16 +412,15 @@ BENEATH_API ssize_t beneath_listxattr(const struct beneath_root *root, const cha
 {
 	_cleanup_close_ int fd = xattr_fd(root, path, at_flags, rflags);
 	char proc[32];
-	long r;
+	ssize_t r;
 
 	if (fd < 0)
 		return fd;
-	r = syscall(SYS_listxattrat, fd, "", AT_EMPTY_PATH, list, size);
-	if (r >= 0 || !xattrat_missing(errno))
-		return r < 0 ? -errno : r;
+	r = bsys_listxattrat(fd, "", AT_EMPTY_PATH, list, size);
+	if (!xattrat_missing(r))
+		return r;
 	proc_fd_path(proc, fd);
-	r = listxattr(proc, list, size);
-	return r < 0 ? -errno : r;
+	return bsys_listxattr(proc, list, size);
 }
 
 BENEATH_API int beneath_removexattr(const struct beneath_root *root, const char *path,
@@ -434,15 +428,15 @@ BENEATH_API int beneath_removexattr(const struct beneath_root *root, const char 
 {
 	_cleanup_close_ int fd = xattr_fd(root, path, at_flags, rflags);
 	char proc[32];
-	long r;
+	int r;
 
 	if (fd < 0)
 		return fd;
-	r = syscall(SYS_removexattrat, fd, "", AT_EMPTY_PATH, name);
-	if (r >= 0 || !xattrat_missing(errno))
-		return r < 0 ? -errno : 0;
+	r = bsys_removexattrat(fd, "", AT_EMPTY_PATH, name);
+	if (!xattrat_missing(r))
+		return r;
 	proc_fd_path(proc, fd);
-	return ret(removexattr(proc, name));
+	return bsys_removexattr(proc, name);
 }
 
 BENEATH_API int beneath_mkdir_p(const struct beneath_root *root, const char *path,

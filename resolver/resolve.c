@@ -12,22 +12,29 @@
 
 #include "internal.h"
 
+/* 0 if ST is of the type MUST asks for, else the error to give. */
+static int type_error(const struct stat *st, unsigned int must)
+{
+	if (must == BENEATH_MUST_BE_DIR && !S_ISDIR(st->st_mode))
+		return -ENOTDIR;
+	if (must == BENEATH_MUST_BE_SOCK && !S_ISSOCK(st->st_mode))
+		return -ENOTSOCK;
+	if (must == BENEATH_MUST_BE_REG && !S_ISREG(st->st_mode))
+		return S_ISDIR(st->st_mode) ? -EISDIR : S_ISLNK(st->st_mode) ? -ELOOP : -EBADFD;
+	return 0;
+}
+
 int beneath_check_type(int fd, unsigned int rflags)
 {
 	unsigned int must = rflags & BENEATH_MUST_BE_ANY;
 	struct stat st;
-	int r = 0;
+	int r;
 
 	if (!must)
 		return fd;
-	if (fstat(fd, &st) < 0)
-		r = -errno;
-	else if (must == BENEATH_MUST_BE_DIR && !S_ISDIR(st.st_mode))
-		r = -ENOTDIR;
-	else if (must == BENEATH_MUST_BE_SOCK && !S_ISSOCK(st.st_mode))
-		r = -ENOTSOCK;
-	else if (must == BENEATH_MUST_BE_REG && !S_ISREG(st.st_mode))
-		r = S_ISDIR(st.st_mode) ? -EISDIR : S_ISLNK(st.st_mode) ? -ELOOP : -EBADFD;
+	r = bsys_fstat(fd, &st);
+	if (r == 0)
+		r = type_error(&st, must);
 	if (r < 0) {
 		beneath_close(fd);
 		return r;

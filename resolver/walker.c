@@ -74,8 +74,8 @@ static void walk_reset(struct walk *w)
 	 * else's. */
 	for (int i = 2; i <= top && contiguous; i++)
 		contiguous = w->fds[i] == w->fds[1] + (i - 1);
-	if (contiguous && close_range((unsigned int)w->fds[1],
-	                              (unsigned int)w->fds[top], 0) == 0)
+	if (contiguous && bsys_close_range((unsigned int)w->fds[1],
+	                                   (unsigned int)w->fds[top], 0) == 0)
 		top = 0;
 	for (int i = top; i > 0; i--)
 		beneath_close(w->fds[i]);
@@ -132,12 +132,11 @@ static int walk_pop(struct walk *w)
 	 * now, the tree is being raced and we give up rather than guess. */
 	for (char *p = w->deep, *end = w->deep + w->deeplen; p < end;) {
 		char *q = memchr(p, '/', (size_t)(end - p));
-		int nfd, err;
+		int nfd;
 
 		if (q)
 			*q = '\0';
-		nfd = openat(fd, p, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
-		err = errno;
+		nfd = bsys_openat(fd, p, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC, 0);
 		if (q)
 			*q = '/';
 		if (fd != w->fds[STACK_DEPTH - 1])
@@ -147,7 +146,7 @@ static int walk_pop(struct walk *w)
 			w->depth = STACK_DEPTH - 1;
 			w->cur = w->fds[STACK_DEPTH - 1];
 			w->deeplen = 0;
-			return err == ENOTDIR || err == ENOENT ? -EAGAIN : -err;
+			return nfd == -ENOTDIR || nfd == -ENOENT ? -EAGAIN : nfd;
 		}
 		fd = nfd;
 		p = q ? q + 1 : end;
@@ -159,10 +158,11 @@ static int walk_pop(struct walk *w)
 static int mnt_id(int fd, uint64_t *id)
 {
 	struct statx stx;
+	int r = bsys_statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
+	                   STATX_MNT_ID, &stx);
 
-	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
-	          STATX_MNT_ID, &stx) < 0)
-		return -errno;
+	if (r < 0)
+		return r;
 	*id = stx.stx_mnt_id;
 	return 0;
 }
@@ -252,19 +252,21 @@ static int walk_symlink(struct walk *w, int lfd, bool sep)
 	struct statfs sfs;
 	size_t room;
 	ssize_t n;
+	int r;
 
 	if (w->rflags & BENEATH_NO_SYMLINKS)
 		return -ELOOP;
 	if (++w->links > BENEATH_MAX_SYMLINKS)
 		return -ELOOP;
-	if (fstatfs(lfd, &sfs) < 0)
-		return -errno;
+	r = bsys_fstatfs(lfd, &sfs);
+	if (r < 0)
+		return r;
 	room = w->pos - (sep ? 1 : 0);
 	if (room > PATH_MAX)
 		room = PATH_MAX;
-	n = readlinkat(lfd, "", w->buf, room);
+	n = bsys_readlinkat(lfd, "", w->buf, room);
 	if (n < 0)
-		return -errno;
+		return (int)n;
 	if ((size_t)n >= room)
 		return -ENAMETOOLONG;
 	if (n == 0)
@@ -294,21 +296,21 @@ static int step_dir(struct walk *w, const char *name, int *lfd)
 {
 	int flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
 	struct statx stx;
-	int fd;
+	int fd, r;
 
 	*lfd = -1;
 	if (!(w->rflags & BENEATH_NO_AUTOMOUNT)) {
-		fd = openat(w->cur, name, flags | O_DIRECTORY);
-		if (fd >= 0 || errno != ENOTDIR)
-			return fd >= 0 ? fd : -errno;
+		fd = bsys_openat(w->cur, name, flags | O_DIRECTORY, 0);
+		if (fd != -ENOTDIR)
+			return fd;
 	}
 	/* A symlink (or a non-directory): look at it without following. */
-	fd = openat(w->cur, name, flags);
+	fd = bsys_openat(w->cur, name, flags, 0);
 	if (fd < 0)
-		return -errno;
-	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
-	          STATX_TYPE, &stx) < 0) {
-		int r = -errno;
+		return fd;
+	r = bsys_statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
+	               STATX_TYPE, &stx);
+	if (r < 0) {
 		beneath_close(fd);
 		return r;
 	}
@@ -333,9 +335,10 @@ static int step_dir(struct walk *w, const char *name, int *lfd)
 static int is_symlink_fd(int fd)
 {
 	struct stat st;
+	int r = bsys_fstat(fd, &st);
 
-	if (fstat(fd, &st) < 0)
-		return -errno;
+	if (r < 0)
+		return r;
 	return S_ISLNK(st.st_mode);
 }
 
@@ -362,7 +365,7 @@ static int step_final(struct walk *w, const char *name, int flags,
 			return fd;
 		beneath_close(fd);
 	}
-	fd = openat(w->cur, name, flags | O_NOFOLLOW, mode);
+	fd = bsys_openat(w->cur, name, flags | O_NOFOLLOW, mode);
 	if (fd >= 0) {
 		if (follow && (flags & O_PATH)) {
 			int l = is_symlink_fd(fd);
@@ -377,20 +380,20 @@ static int step_final(struct walk *w, const char *name, int flags,
 		}
 		return fd;
 	}
-	err = errno;
-	if (!follow || (err != ELOOP && err != ENOTDIR))
-		return -err;
+	err = fd;
+	if (!follow || (err != -ELOOP && err != -ENOTDIR))
+		return err;
 	/* O_NOFOLLOW refused a symlink (ELOOP, or ENOTDIR with
 	 * O_DIRECTORY): take a handle on the link itself. */
-	fd = openat(w->cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	fd = bsys_openat(w->cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
 	if (fd < 0)
-		return -err;
+		return err;
 	if (is_symlink_fd(fd) == 1) {
 		*lfd = fd;
 		return -ELOOP;
 	}
 	beneath_close(fd);
-	return -err;
+	return err;
 }
 
 /* The walk ended on a directory (".", "..", "/" or a symlink to one). */
@@ -410,13 +413,9 @@ static int finish_dot(struct walk *w, int flags, mode_t mode,
 			w->cur = w->fds[--w->depth];
 			return fd;
 		}
-		fd = fcntl(w->cur, F_DUPFD_CLOEXEC, 0);
-		return fd < 0 ? -errno : fd;
+		return bsys_fcntl(w->cur, F_DUPFD_CLOEXEC, 0);
 	}
-	fd = openat(w->cur, ".", flags, mode);
-	if (fd < 0)
-		return -errno;
-	return fd;
+	return bsys_openat(w->cur, ".", flags, mode);
 }
 
 static int finish_parent(struct walk *w, const char *name, size_t len,
