@@ -67,8 +67,8 @@ int beneath_pick_backend(unsigned int rflags)
 {
 	int want;
 
-	/* No openat2 resolve flag keeps automounts untriggered. */
-	if (rflags & (BENEATH_BACKEND_WALKER | BENEATH_NO_AUTOMOUNT))
+	/* Even when openat2 is asked for: these options would be lost. */
+	if (rflags & (BENEATH_BACKEND_WALKER | BENEATH_WALKER_ONLY))
 		return BACKEND_WALKER;
 	if (rflags & BENEATH_BACKEND_OPENAT2)
 		want = ENV_OPENAT2;

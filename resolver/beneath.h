@@ -4,7 +4,7 @@
  *
  * Every function returns a non-negative value (an fd, a length, or 0) on
  * success and a negative errno value on failure; errno itself is never
- * read or relied upon. Every fd returned is O_CLOEXEC and owned by the
+ * read or written: system calls are made directly, not through libc. Every fd returned is O_CLOEXEC and owned by the
  * caller. All functions are thread-safe, take no locks and do not
  * allocate memory.
  *
@@ -56,6 +56,16 @@ enum {
 	 * Forcing openat2 where the kernel lacks it gives ENOSYS. */
 	BENEATH_BACKEND_OPENAT2 = 1u << 9,
 	BENEATH_BACKEND_WALKER  = 1u << 10,
+
+	/* Every object reached below the root (each directory on the way,
+	 * each symlink followed, the final object; not the root itself)
+	 * must be owned by the root's owner or by uid 0, else EXDEV: it is
+	 * treated as outside the root. The classic defence against another
+	 * user's file hard-linked into a user's tree. beneath_resolve_parent()
+	 * and the entry operations check the directories, not the last
+	 * name. Objects the call creates belong to the caller, who should
+	 * therefore be the root's owner or root. Uses the walker. */
+	BENEATH_SAME_OWNER      = 1u << 11,
 };
 
 /* Magic links (procfs fd, exe, cwd, root links) are refused in every

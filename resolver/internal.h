@@ -22,9 +22,12 @@
 	(BENEATH_MODE_MASK | BENEATH_NO_SYMLINKS | BENEATH_NO_XDEV |          \
 	 BENEATH_NO_AUTOMOUNT | BENEATH_MUST_BE_REG | BENEATH_MUST_BE_DIR |    \
 	 BENEATH_MUST_BE_SOCK | BENEATH_NOFOLLOW | BENEATH_BACKEND_OPENAT2 |   \
-	 BENEATH_BACKEND_WALKER)
+	 BENEATH_BACKEND_WALKER | BENEATH_SAME_OWNER)
 #define BENEATH_MUST_BE_ANY                                                   \
 	(BENEATH_MUST_BE_REG | BENEATH_MUST_BE_DIR | BENEATH_MUST_BE_SOCK)
+/* Options openat2 cannot honour: no resolve flag keeps automounts
+ * untriggered, and it shows us no directory on the way. */
+#define BENEATH_WALKER_ONLY (BENEATH_NO_AUTOMOUNT | BENEATH_SAME_OWNER)
 
 /* Close for cleanup paths; a raw call, so errno is never touched. */
 static inline void beneath_close(int fd)

@@ -50,6 +50,7 @@ struct walk {
 	char deep[PATH_MAX];
 	int links;
 	uint64_t root_mnt;      /* for BENEATH_NO_XDEV, 0 until known */
+	uid_t owner;            /* for BENEATH_SAME_OWNER: the root's owner */
 	size_t pos;             /* start of the unresolved rest in buf */
 	char buf[2 * PATH_MAX];
 };
@@ -57,6 +58,67 @@ struct walk {
 static bool cur_is_owned(const struct walk *w)
 {
 	return w->depth > 0;
+}
+
+static int mnt_id(int fd, uint64_t *id)
+{
+	struct statx stx;
+	int r = bsys_statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
+	                   STATX_MNT_ID, &stx);
+
+	if (r < 0)
+		return r;
+	*id = stx.stx_mnt_id;
+	return 0;
+}
+
+/* BENEATH_NO_XDEV: every object reached must be on the root's mount. */
+static int check_xdev(struct walk *w, int fd)
+{
+	uint64_t id;
+	int r;
+
+	if (!(w->rflags & BENEATH_NO_XDEV))
+		return 0;
+	if (!w->root_mnt) {
+		r = mnt_id(w->root->fd, &w->root_mnt);
+		if (r < 0)
+			return r;
+	}
+	r = mnt_id(fd, &id);
+	if (r < 0)
+		return r;
+	return id == w->root_mnt ? 0 : -EXDEV;
+}
+
+/* BENEATH_SAME_OWNER: an object of another user below the root (a file
+ * hard-linked in, a directory or symlink planted through a shared
+ * directory) counts as outside it. uid 0 owns system files that are
+ * routinely part of a user's tree, and could link them anywhere anyway. */
+static bool owner_ok(const struct walk *w, uid_t uid)
+{
+	return uid == w->owner || uid == 0;
+}
+
+static int check_owner(const struct walk *w, int fd)
+{
+	struct stat st;
+	int r;
+
+	if (!(w->rflags & BENEATH_SAME_OWNER))
+		return 0;
+	r = bsys_fstat(fd, &st);
+	if (r < 0)
+		return r;
+	return owner_ok(w, st.st_uid) ? 0 : -EXDEV;
+}
+
+/* The per-object options, for every object reached below the root. */
+static int check_reached(struct walk *w, int fd)
+{
+	int r = check_xdev(w, fd);
+
+	return r < 0 ? r : check_owner(w, fd);
 }
 
 /* Drop everything above the root. */
@@ -141,6 +203,14 @@ static int walk_pop(struct walk *w)
 			*q = '/';
 		if (fd != w->fds[STACK_DEPTH - 1])
 			beneath_close(fd);
+		if (nfd >= 0) {
+			/* a rename since the push may have put another here */
+			int r = check_reached(w, nfd);
+			if (r < 0) {
+				beneath_close(nfd);
+				nfd = r;
+			}
+		}
 		if (nfd < 0) {
 			/* leave a state walk_reset() can clean */
 			w->depth = STACK_DEPTH - 1;
@@ -153,37 +223,6 @@ static int walk_pop(struct walk *w)
 	}
 	w->cur = fd;
 	return 0;
-}
-
-static int mnt_id(int fd, uint64_t *id)
-{
-	struct statx stx;
-	int r = bsys_statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
-	                   STATX_MNT_ID, &stx);
-
-	if (r < 0)
-		return r;
-	*id = stx.stx_mnt_id;
-	return 0;
-}
-
-/* BENEATH_NO_XDEV: every object reached must be on the root's mount. */
-static int check_xdev(struct walk *w, int fd)
-{
-	uint64_t id;
-	int r;
-
-	if (!(w->rflags & BENEATH_NO_XDEV))
-		return 0;
-	if (!w->root_mnt) {
-		r = mnt_id(w->root->fd, &w->root_mnt);
-		if (r < 0)
-			return r;
-	}
-	r = mnt_id(fd, &id);
-	if (r < 0)
-		return r;
-	return id == w->root_mnt ? 0 : -EXDEV;
 }
 
 /*
@@ -258,6 +297,11 @@ static int walk_symlink(struct walk *w, int lfd, bool sep)
 		return -ELOOP;
 	if (++w->links > BENEATH_MAX_SYMLINKS)
 		return -ELOOP;
+	/* A link of another user's would steer us to objects that are
+	 * ours but that the caller did not name: the symlink attack. */
+	r = check_owner(w, lfd);
+	if (r < 0)
+		return r;
 	r = bsys_fstatfs(lfd, &sfs);
 	if (r < 0)
 		return r;
@@ -396,6 +440,64 @@ static int step_final(struct walk *w, const char *name, int flags,
 	return err;
 }
 
+/*
+ * BENEATH_SAME_OWNER and the final open: open(2) acts before we can look
+ * at what it opened (O_TRUNC empties the file, a FIFO blocks), so a
+ * foreign object is refused from an O_PATH handle first. A symlink is
+ * checked when followed; a missing name is the real open's business.
+ */
+static int look_before_open(const struct walk *w, const char *name, int flags)
+{
+	struct stat st;
+	int fd, r;
+
+	if (!(w->rflags & BENEATH_SAME_OWNER) || (flags & O_PATH) ||
+	    (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+		return 0;
+	fd = bsys_openat(w->cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	r = bsys_fstat(fd, &st);
+	beneath_close(fd);
+	if (r < 0 || S_ISLNK(st.st_mode) || owner_ok(w, st.st_uid))
+		return 0;
+	return -EXDEV;
+}
+
+/* The look above races a rename of the name. O_TRUNC is therefore held
+ * back and done on the opened fd once its owner is checked; O_RDONLY
+ * cannot ftruncate and keeps it (the look still catches a planted link). */
+static bool defer_trunc(const struct walk *w, int flags)
+{
+	return (w->rflags & BENEATH_SAME_OWNER) && (flags & O_TRUNC) &&
+	       (flags & O_ACCMODE) != O_RDONLY;
+}
+
+static int truncate_reg(int fd)
+{
+	struct stat st;
+	int r = bsys_fstat(fd, &st);
+
+	if (r < 0)
+		return r;
+	/* open(2) ignores O_TRUNC on anything but a regular file. */
+	return S_ISREG(st.st_mode) ? bsys_ftruncate(fd, 0) : 0;
+}
+
+/* The final fd: the per-object checks, then a held-back O_TRUNC. */
+static int check_final(struct walk *w, int fd, int flags)
+{
+	int r = check_reached(w, fd);
+
+	if (r == 0 && defer_trunc(w, flags))
+		r = truncate_reg(fd);
+	if (r < 0) {
+		beneath_close(fd);
+		return r;
+	}
+	return fd;
+}
+
 /* The walk ended on a directory (".", "..", "/" or a symlink to one). */
 static int finish_dot(struct walk *w, int flags, mode_t mode,
                       struct beneath_last *last, const char *dotname)
@@ -516,15 +618,13 @@ static int walk_run(struct walk *w, const char *path, int flags, mode_t mode,
 			follow = trailing || !(f & O_NOFOLLOW);
 			if ((f & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
 				follow = false;
-			fd = step_final(w, name, f, mode, follow, &lfd);
-			if (fd >= 0) {
-				r = check_xdev(w, fd);
-				if (r < 0) {
-					beneath_close(fd);
-					return r;
-				}
-				return fd;
-			}
+			r = look_before_open(w, name, f);
+			if (r < 0)
+				return r;
+			fd = step_final(w, name, defer_trunc(w, f) ? f & ~O_TRUNC : f,
+			                mode, follow, &lfd);
+			if (fd >= 0)
+				return check_final(w, fd, f);
 		}
 		if (lfd >= 0) {
 			r = walk_symlink(w, lfd, trailing);
@@ -535,7 +635,7 @@ static int walk_run(struct walk *w, const char *path, int flags, mode_t mode,
 		}
 		if (fd < 0)
 			return fd;
-		r = check_xdev(w, fd);
+		r = check_reached(w, fd);
 		if (r == 0)
 			r = walk_push(w, fd, name, clen);
 		else
@@ -561,6 +661,15 @@ int beneath_walk(const struct beneath_root *root, const char *path,
 	w.deeplen = 0;
 	w.links = 0;
 	w.root_mnt = 0;
+	w.owner = 0;
+	if (rflags & BENEATH_SAME_OWNER) {
+		struct stat st;
+
+		r = bsys_fstat(root->fd, &st);
+		if (r < 0)
+			return r;
+		w.owner = st.st_uid;
+	}
 	r = walk_run(&w, path, flags, mode, last);
 	walk_reset(&w);
 	return r;
