@@ -1372,6 +1372,179 @@ TEST(opt_nofollow)
 }
 END_TEST
 
+/*
+ * BENEATH_SAME_OWNER. The root belongs to OWNER; FOREIGN is another user.
+ * Root-only: the tree needs objects of other uids. The caller is root, so
+ * what the calls create belongs to uid 0, which the option accepts.
+ */
+enum { OWNER = 1000, FOREIGN = 1234 };
+
+static bool same_owner_runnable(const char *test)
+{
+	if (geteuid() == 0)
+		return true;
+	printf("%s: not running as root, cannot chown to other uids; skipped\n", test);
+	return false;
+}
+
+/* chown REL (not following it; "" is DFD itself) to UID. */
+static void own(int dfd, const char *rel, uid_t uid)
+{
+	ck_assert_msg(fchownat(dfd, rel, uid, (gid_t)-1, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) == 0,
+	              "chown %s to %u: %s", rel, (unsigned int)uid, strerror(errno));
+}
+
+/*
+ *   root            OWNER          x               FOREIGN
+ *   own, own/sub    OWNER          x/f             OWNER (under a foreign dir)
+ *   own/f, own/lf   OWNER          own/xf, own/xt  FOREIGN files
+ *   own/rootf       uid 0          own/xfifo       FOREIGN FIFO
+ *   own/lx -> ../x  OWNER link     own/xl -> f     FOREIGN link
+ *   own/hl          hard link of out/secret, made FOREIGN
+ */
+static void same_owner_tree(void)
+{
+	static const char *const owner_objs[] = {
+		"own", "own/sub", "own/sub/f", "own/f", "own/lf", "own/lx", "x/f",
+	};
+	static const char *const foreign_objs[] = {
+		"x", "own/xf", "own/xt", "own/xfifo", "own/xl",
+	};
+
+	tu_build(F.rfd, "d own\nd own/sub\nf own/sub/f\nf own/f data\nf own/rootf data\n"
+	                "l own/lf f\nl own/lx ../x\nd x\nf x/f\nf own/xf\nf own/xt data\n"
+	                "p own/xfifo\nl own/xl f\n");
+	ck_assert_int_eq(linkat(F.out, "secret", F.rfd, "own/hl", 0), 0);
+	own(F.rfd, "", OWNER);
+	for (size_t i = 0; i < sizeof(owner_objs) / sizeof(owner_objs[0]); i++)
+		own(F.rfd, owner_objs[i], OWNER);
+	for (size_t i = 0; i < sizeof(foreign_objs) / sizeof(foreign_objs[0]); i++)
+		own(F.rfd, foreign_objs[i], FOREIGN);
+	own(F.out, "secret", FOREIGN);
+}
+
+TEST(opt_same_owner)
+{
+	const unsigned int so = BEN | BENEATH_SAME_OWNER;
+	char buf[64];
+
+	if (!same_owner_runnable("opt_same_owner"))
+		return;
+	/* openat2 shows no directory on the way: the walker always */
+	ck_assert_str_eq(beneath_backend(B | BENEATH_SAME_OWNER), "walker");
+	same_owner_tree();
+
+	/* the owner's and uid 0's objects */
+	EXPECT_OBJ(beneath_resolve(&F.root, "own/f", so), "own/f");
+	EXPECT_OBJ(beneath_open(&F.root, "own/f", O_RDONLY, 0, so), "own/f");
+	EXPECT_OBJ(beneath_resolve(&F.root, "own/rootf", so), "own/rootf");
+	EXPECT_OBJ(beneath_resolve(&F.root, "own/sub/../lf", so), "own/f");
+	EXPECT_OBJ(beneath_resolve(&F.root, "own/lx", so | BENEATH_NOFOLLOW), "own/lx");
+	EXPECT_OBJ(beneath_resolve(&F.root, ".", so), ".");
+	EXPECT_OBJ(beneath_resolve(&F.root, "/own/f", INR | BENEATH_SAME_OWNER), "own/f");
+	EXPECT_OBJ(beneath_resolve(&F.root, "own/f", CON | BENEATH_SAME_OWNER), "own/f");
+
+	/* a foreign final object: file, directory, hard link from outside */
+	EXPECT(beneath_resolve(&F.root, "own/xf", so), -EXDEV);
+	EXPECT(beneath_open(&F.root, "own/xf", O_RDONLY, 0, so), -EXDEV);
+	EXPECT(beneath_resolve(&F.root, "x", so), -EXDEV);
+	EXPECT(beneath_resolve(&F.root, "own/hl", so), -EXDEV);
+	EXPECT(beneath_open(&F.root, "own/hl", O_WRONLY | O_TRUNC, 0, so), -EXDEV);
+	outside_intact();
+	/* refused before open(2) acts: no truncation, no blocking FIFO */
+	EXPECT(beneath_open(&F.root, "own/xt", O_WRONLY | O_TRUNC, 0, so), -EXDEV);
+	ck_assert_str_eq(tu_read(F.rfd, "own/xt", buf, sizeof(buf)), "data");
+	EXPECT(beneath_open(&F.root, "own/xfifo", O_RDONLY, 0, so), -EXDEV);
+
+	/* a foreign directory on the way, also when left again with ".." */
+	EXPECT(beneath_resolve(&F.root, "x/f", so), -EXDEV);
+	EXPECT(beneath_resolve(&F.root, "x/../own/f", so), -EXDEV);
+	EXPECT(beneath_resolve(&F.root, "/x/f", INR | BENEATH_SAME_OWNER), -EXDEV);
+	EXPECT(beneath_open(&F.root, "x/new", O_CREAT | O_WRONLY, 0644, so), -EXDEV);
+	ck_assert(!tu_exists(F.rfd, "x/new"));
+
+	/* symlinks: to a foreign directory, and a foreign link itself */
+	EXPECT(beneath_resolve(&F.root, "own/lx", so), -EXDEV);
+	EXPECT(beneath_resolve(&F.root, "own/lx/f", so), -EXDEV);
+	EXPECT(beneath_resolve(&F.root, "own/lx/", so | BENEATH_NOFOLLOW), -EXDEV);
+	EXPECT(beneath_resolve(&F.root, "own/xl", so), -EXDEV);
+	EXPECT(beneath_resolve(&F.root, "own/xl", so | BENEATH_NOFOLLOW), -EXDEV);
+
+	/* O_TRUNC still truncates what the option accepts */
+	close(EXPECT_FD(beneath_open(&F.root, "own/f", O_WRONLY | O_TRUNC, 0, so)));
+	ck_assert_str_eq(tu_read(F.rfd, "own/f", buf, sizeof(buf)), "");
+	close(EXPECT_FD(beneath_open(&F.root, "own/rootf", O_RDWR | O_TRUNC | O_APPEND, 0, so)));
+	ck_assert_str_eq(tu_read(F.rfd, "own/rootf", buf, sizeof(buf)), "");
+	/* created by the caller, uid 0 */
+	EXPECT_OBJ(beneath_open(&F.root, "own/new", O_CREAT | O_WRONLY | O_TRUNC, 0644, so), "own/new");
+}
+END_TEST
+
+TEST(opt_same_owner_parent)
+{
+	const unsigned int so = BEN | BENEATH_SAME_OWNER;
+	char name[NAME_MAX + 2];
+	int fd;
+
+	if (!same_owner_runnable("opt_same_owner_parent"))
+		return;
+	same_owner_tree();
+
+	/* the directories leading to the last name are checked ... */
+	EXPECT(beneath_resolve_parent(&F.root, "x/new", so, name, sizeof(name)), -EXDEV);
+	EXPECT(beneath_resolve_parent(&F.root, "own/lx/new", so, name, sizeof(name)), -EXDEV);
+	EXPECT(beneath_resolve_parent(&F.root, "x/..", so, name, sizeof(name)), -EXDEV);
+	EXPECT(beneath_mkdir(&F.root, "x/d", 0755, so), -EXDEV);
+	EXPECT(beneath_unlink(&F.root, "x/f", 0, so), -EXDEV);
+	EXPECT(beneath_mkdir_p(&F.root, "own/lx/a/b", 0755, so), -EXDEV);
+	ck_assert(!tu_exists(F.rfd, "x/d") && tu_exists(F.rfd, "x/f") && !tu_exists(F.rfd, "x/a"));
+	/* ... the name itself is not: the *at call does not follow it */
+	fd = EXPECT_FD(beneath_resolve_parent(&F.root, "own/xf", so, name, sizeof(name)));
+	ck_assert(tu_same(fd, F.rfd, "own"));
+	close(fd);
+	ck_assert_str_eq(name, "xf");
+	fd = EXPECT_FD(beneath_resolve_parent(&F.root, "own/sub/f", so, name, sizeof(name)));
+	close(fd);
+	EXPECT(beneath_mkdir(&F.root, "own/d", 0755, so), 0);
+	EXPECT_OBJ(beneath_mkdir_p(&F.root, "own/sub/a/b", 0755, so), "own/sub/a/b");
+	/* object operations resolve the object: checked */
+	EXPECT(beneath_chmod(&F.root, "own/xf", 0600, 0, so), -EXDEV);
+	ck_assert_int_eq(mode_of(F.rfd, "own/xf") & 07777, 0644);
+	EXPECT(beneath_truncate(&F.root, "own/xt", 0, so), -EXDEV);
+	EXPECT(beneath_link(&F.root, "own/xl", &F.root, "own/h", AT_SYMLINK_FOLLOW, so), -EXDEV);
+	EXPECT(beneath_unlink(&F.root, "own/xf", 0, so), 0);
+}
+END_TEST
+
+/* The same tree without the option: every call above succeeds. */
+TEST(opt_same_owner_off)
+{
+	static const char *const paths[] = {
+		"own/xf", "x", "x/f", "x/../own/f", "own/lx", "own/lx/f", "own/xl", "own/hl",
+	};
+	char name[NAME_MAX + 2];
+	struct stat st;
+
+	if (!same_owner_runnable("opt_same_owner_off"))
+		return;
+	same_owner_tree();
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		close(EXPECT_FD(beneath_resolve(&F.root, paths[i], BEN)));
+		EXPECT(beneath_stat(&F.root, paths[i], &st, 0, BEN), 0);
+	}
+	close(EXPECT_FD(beneath_open(&F.root, "own/xfifo", O_RDONLY | O_NONBLOCK, 0, BEN)));
+	close(EXPECT_FD(beneath_resolve(&F.root, "own/xl", BEN | BENEATH_NOFOLLOW)));
+	close(EXPECT_FD(beneath_resolve(&F.root, "/x/f", INR)));
+	close(EXPECT_FD(beneath_resolve_parent(&F.root, "x/new", BEN, name, sizeof(name))));
+	close(EXPECT_FD(beneath_resolve_parent(&F.root, "own/lx/new", BEN, name, sizeof(name))));
+	close(EXPECT_FD(beneath_open(&F.root, "x/new", O_CREAT | O_WRONLY, 0644, BEN)));
+	EXPECT(beneath_mkdir(&F.root, "x/d", 0755, BEN), 0);
+	EXPECT(beneath_chmod(&F.root, "own/xf", 0600, 0, BEN), 0);
+	EXPECT(beneath_truncate(&F.root, "own/xt", 0, BEN), 0);
+	ck_assert_str_eq(beneath_backend(B), BN);
+}
+END_TEST
+
 /* ------------------------------------------------------------------------
  * Error paths
  * ------------------------------------------------------------------------ */
@@ -2234,6 +2407,9 @@ static Suite *resolver_suite(void)
 	ADD(tc, opt_no_automount);
 	ADD(tc, opt_must_be);
 	ADD(tc, opt_nofollow);
+	ADD(tc, opt_same_owner);
+	ADD(tc, opt_same_owner_parent);
+	ADD(tc, opt_same_owner_off);
 
 	tc = tcase(s, "errors");
 	ADD(tc, err_args);
