@@ -1,0 +1,687 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Which root a path is under, and the root directory fds.
+ *
+ * Matching is a hash lookup per component boundary of the path (longest
+ * first), never a scan of the roots: a thousand per-user roots are
+ * normal. Fixed roots are keyed by their text, in the configured spelling
+ * and the canonical one; wildcard roots ("/home/ * /www") by their text
+ * with "*" in place of the matched component, one hash per distinct
+ * wildcard shape (usually one).
+ *
+ * Root fds live in a small cache of slots, so a thousand roots do not eat
+ * a program's fd budget. A slot is only taken or refilled under a spin
+ * flag that is only ever tried, never waited on without bound: a call
+ * that cannot get it (a signal handler that interrupted the holder, or
+ * heavy contention) opens a private root fd for itself. Every slot in use
+ * is pinned by a reference count, so an fd is never closed or replaced
+ * while a call resolves through it.
+ */
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include "shim.h"
+
+#define MAX_COMPONENTS 64
+#define CACHE_MAX 64
+#define LOCK_SPINS 2000
+
+struct key {
+	uint64_t hash;
+	const char *text;      /* NUL-terminated, in the arena or config */
+	uint32_t len;
+	uint32_t root;         /* index into cfg.roots */
+};
+
+struct shape {
+	uint64_t mask;         /* bit i: component i is a wildcard */
+	uint64_t levels;       /* bit i: a pattern has i + 1 components */
+};
+
+struct slot {
+	_Atomic int refs;
+	int fd;
+	uint64_t hash;
+	uint64_t tick;
+	size_t len;
+	char *path;            /* PATH_MAX bytes in the mapping */
+};
+
+static struct {
+	struct key *fixed;     /* open addressing, fixed_mask + 1 entries */
+	size_t fixed_mask;
+	uint64_t fixed_levels; /* bit i: a fixed key with i + 1 components */
+	bool slash_root;       /* "/" itself is a root */
+	uint32_t slash_index;
+	struct key *wild;
+	size_t wild_mask;
+	struct shape shapes[8];
+	int nshapes;
+	struct slot slots[CACHE_MAX];
+	int nslots;
+	int fd_base;
+	atomic_flag lock;
+	uint64_t clock;
+} R = { .lock = ATOMIC_FLAG_INIT };
+
+static uint64_t fnv_step(uint64_t h, unsigned char c)
+{
+	return (h ^ c) * 0x100000001b3ull;
+}
+
+#define FNV_INIT 0xcbf29ce484222325ull
+
+static uint64_t fnv(const char *s, size_t n)
+{
+	uint64_t h = FNV_INIT;
+
+	while (n--)
+		h = fnv_step(h, (unsigned char)*s++);
+	return h;
+}
+
+int shim_normalize(const char *in, char *out, size_t outsz)
+{
+	size_t o = 0;
+
+	for (const char *p = in; *p;) {
+		if (p[0] == '/' && p[1] == '/') {
+			p++;
+			continue;
+		}
+		if (p[0] == '/' && p[1] == '.' && p[2] == '/') {
+			p += 2;
+			continue;
+		}
+		if (o + 1 >= outsz)
+			return -ENAMETOOLONG;
+		out[o++] = *p++;
+	}
+	out[o] = '\0';
+	return (int)o;
+}
+
+/* ------------------------------------------------------------------ */
+/* Setup                                                              */
+/* ------------------------------------------------------------------ */
+
+static void *map(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static size_t pow2_above(size_t n)
+{
+	size_t s = 16;
+
+	while (s < 2 * n)
+		s <<= 1;
+	return s;
+}
+
+static int count_components(const char *p, size_t len)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < len; i++)
+		if (p[i] == '/' && i + 1 < len)
+			n++;
+	return len > 1 ? n : 0;
+}
+
+static uint64_t wild_mask_of(const char *p, size_t len)
+{
+	uint64_t mask = 0;
+	int comp = -1;
+
+	for (size_t i = 0; i < len; i++) {
+		if (p[i] == '/') {
+			comp++;
+			if (i + 2 <= len && p[i + 1] == '*' && (i + 2 == len || p[i + 2] == '/'))
+				mask |= 1ull << comp;
+		}
+	}
+	return mask;
+}
+
+static void insert(struct key *t, size_t mask, const char *text, size_t len, uint32_t root)
+{
+	uint64_t h = fnv(text, len);
+	size_t i = h & mask;
+
+	while (t[i].text) {
+		if (t[i].len == len && memcmp(t[i].text, text, len) == 0)
+			return;  /* an alias equal to another root's spelling */
+		i = (i + 1) & mask;
+	}
+	t[i] = (struct key){ .hash = h, .text = text, .len = (uint32_t)len, .root = root };
+}
+
+static char *strings;
+static size_t strings_used, strings_size;
+
+static const char *keep(const char *s, size_t n)
+{
+	char *d;
+
+	if (strings_used + n + 1 > strings_size)
+		return NULL;
+	d = strings + strings_used;
+	memcpy(d, s, n);
+	d[n] = '\0';
+	strings_used += n + 1;
+	return d;
+}
+
+/* The canonical spelling of an open directory, from /proc. */
+static ssize_t fd_path(int fd, char *buf, size_t size)
+{
+	char proc[32] = "/proc/self/fd/";
+	char digits[12];
+	int n = 0, o = 14;
+	ssize_t r;
+
+	do
+		digits[n++] = (char)('0' + fd % 10);
+	while ((fd /= 10) > 0);
+	while (n)
+		proc[o++] = digits[--n];
+	proc[o] = '\0';
+	r = bsys_readlinkat(AT_FDCWD, proc, buf, size - 1);
+	if (r <= 0 || (size_t)r >= size - 1 || buf[0] != '/')
+		return -1;
+	buf[r] = '\0';
+	return r;
+}
+
+static int add_shape(uint64_t mask, int ncomp)
+{
+	for (int i = 0; i < R.nshapes; i++) {
+		if (R.shapes[i].mask == mask) {
+			R.shapes[i].levels |= 1ull << (ncomp - 1);
+			return 0;
+		}
+	}
+	if (R.nshapes == (int)(sizeof(R.shapes) / sizeof(R.shapes[0])))
+		return -1;
+	R.shapes[R.nshapes++] = (struct shape){ .mask = mask, .levels = 1ull << (ncomp - 1) };
+	return 0;
+}
+
+static void put_msg(char *err, size_t errsz, const char *a, const char *b)
+{
+	size_t n = 0;
+
+	for (const char *s = a; *s && n + 1 < errsz; s++)
+		err[n++] = *s;
+	for (const char *s = b; s && *s && n + 1 < errsz; s++)
+		err[n++] = *s;
+	err[n] = '\0';
+}
+
+/* One wildcard root (or its canonical alias). */
+static int add_pattern(const char *text, size_t len, uint32_t index, char *err, size_t errsz)
+{
+	int ncomp = count_components(text, len);
+
+	if (ncomp > MAX_COMPONENTS) {
+		put_msg(err, errsz, "BENEATH_ROOTS: root too deep: ", text);
+		return -1;
+	}
+	if (add_shape(wild_mask_of(text, len), ncomp) < 0) {
+		put_msg(err, errsz, "BENEATH_ROOTS: too many wildcard shapes at ", text);
+		return -1;
+	}
+	insert(R.wild, R.wild_mask, text, len, index);
+	return 0;
+}
+
+static int open_fixed(const struct shim_root_cfg *rc)
+{
+	return bsys_openat(AT_FDCWD, rc->path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+}
+
+int shim_roots_setup(char *err, size_t errsz)
+{
+	const struct shim_config *cfg = &shim.cfg;
+	size_t nfixed = 0, nwild = 0;
+	struct rlimit rl;
+	char canon[PATH_MAX];
+
+	for (size_t i = 0; i < cfg->nroots; i++) {
+		if (cfg->roots[i].wildcard_depth >= 0)
+			nwild++;
+		else
+			nfixed++;
+	}
+	R.fixed_mask = pow2_above(2 * nfixed) - 1;
+	R.wild_mask = pow2_above(2 * nwild) - 1;
+	R.fixed = map((R.fixed_mask + 1) * sizeof(struct key));
+	R.wild = map((R.wild_mask + 1) * sizeof(struct key));
+	/* Canonical spellings: at most one per root. */
+	strings_size = 0;
+	for (size_t i = 0; i < cfg->nroots; i++)
+		strings_size += cfg->roots[i].path_len + 1;
+	strings_size = strings_size * 2 + PATH_MAX;
+	strings = map(strings_size);
+	if (!R.fixed || !R.wild || !strings) {
+		put_msg(err, errsz, "out of memory", NULL);
+		return -1;
+	}
+
+	for (uint32_t i = 0; i < cfg->nroots; i++) {
+		const struct shim_root_cfg *rc = &cfg->roots[i];
+		struct stat st;
+		ssize_t n;
+		int fd;
+
+		if (rc->wildcard_depth >= 0) {
+			const char *star = rc->path;
+			size_t plen;
+
+			if (add_pattern(rc->path, rc->path_len, i, err, errsz) < 0)
+				return -1;
+			/* The canonical spelling of the part before the first
+			 * "*", when it exists now. */
+			for (int c = 0; c <= rc->wildcard_depth; c++)
+				star = strchr(star, '/') + 1;
+			plen = (size_t)(star - rc->path) - 1;
+			memcpy(canon, rc->path, plen);
+			canon[plen ? plen : 1] = '\0';
+			if (!plen)
+				canon[0] = '/';
+			fd = bsys_openat(AT_FDCWD, canon, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+			if (fd >= 0) {
+				n = fd_path(fd, canon, sizeof(canon));
+				bsys_close(fd);
+				if (n > 0 && ((size_t)n != plen || memcmp(canon, rc->path, plen)) &&
+				    (size_t)n + rc->path_len - plen < sizeof(canon)) {
+					if ((size_t)n == 1)
+						n = 0;
+					memcpy(canon + n, rc->path + plen, rc->path_len - plen);
+					n += (ssize_t)(rc->path_len - plen);
+					const char *t = keep(canon, (size_t)n);
+					if (t && add_pattern(t, (size_t)n, i, err, errsz) < 0)
+						return -1;
+				}
+			}
+			continue;
+		}
+
+		if (rc->ncomponents > MAX_COMPONENTS) {
+			put_msg(err, errsz, "BENEATH_ROOTS: root too deep: ", rc->path);
+			return -1;
+		}
+		/* A fixed root must exist now: fail before main, not later. */
+		fd = rc->fd >= 0 ? bsys_fcntl(rc->fd, F_DUPFD_CLOEXEC, 3) : open_fixed(rc);
+		if (fd < 0 || bsys_fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			if (fd >= 0)
+				bsys_close(fd);
+			if (rc->fd >= 0)
+				put_msg(err, errsz, "BENEATH_ROOTS: fd= is not an open directory for ", rc->path);
+			else if (fd == -ENOENT)
+				put_msg(err, errsz, "BENEATH_ROOTS: root does not exist: ", rc->path);
+			else
+				put_msg(err, errsz, "BENEATH_ROOTS: root is not a directory: ", rc->path);
+			return -1;
+		}
+		if (rc->path_len == 1) {
+			R.slash_root = true;
+			R.slash_index = i;
+		} else {
+			insert(R.fixed, R.fixed_mask, rc->path, rc->path_len, i);
+			R.fixed_levels |= 1ull << (rc->ncomponents - 1);
+		}
+		n = fd_path(fd, canon, sizeof(canon));
+		bsys_close(fd);
+		if (n > 1 && ((size_t)n != rc->path_len || memcmp(canon, rc->path, (size_t)n))) {
+			const char *t = keep(canon, (size_t)n);
+			if (t) {
+				insert(R.fixed, R.fixed_mask, t, (size_t)n, i);
+				R.fixed_levels |= 1ull << (count_components(t, (size_t)n) - 1);
+			}
+		}
+	}
+
+	/* Root fds sit high, below the soft limit, out of the program's way
+	 * (and below 65536: a huge limit must not grow the fd table). */
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		rl.rlim_cur = 1024;
+	if (rl.rlim_cur > 65536)
+		rl.rlim_cur = 65536;
+	R.nslots = (int)(rl.rlim_cur / 16);
+	if (R.nslots > CACHE_MAX)
+		R.nslots = CACHE_MAX;
+	if (R.nslots < 2)
+		R.nslots = 2;
+	R.fd_base = (int)rl.rlim_cur - R.nslots - 16;
+	if (R.fd_base < 3)
+		R.fd_base = 3;
+	char *paths = map((size_t)R.nslots * PATH_MAX);
+	if (!paths) {
+		put_msg(err, errsz, "out of memory", NULL);
+		return -1;
+	}
+	for (int i = 0; i < R.nslots; i++) {
+		R.slots[i].fd = -1;
+		R.slots[i].path = paths + (size_t)i * PATH_MAX;
+	}
+	return 0;
+}
+
+void shim_roots_atfork_child(void)
+{
+	/* Only the forking thread survives, and it holds no slot (fork is
+	 * never called from inside a wrapper). */
+	for (int i = 0; i < R.nslots; i++)
+		atomic_store(&R.slots[i].refs, 0);
+	atomic_flag_clear(&R.lock);
+}
+
+/* ------------------------------------------------------------------ */
+/* Matching                                                           */
+/* ------------------------------------------------------------------ */
+
+static const struct key *lookup(const struct key *t, size_t mask, uint64_t h,
+                                const char *p, size_t len, bool wild)
+{
+	for (size_t i = h & mask; t[i].text; i = (i + 1) & mask) {
+		const char *k = t[i].text, *q = p;
+
+		if (t[i].hash != h)
+			continue;
+		if (!wild) {
+			if (t[i].len == len && memcmp(k, p, len) == 0)
+				return &t[i];
+			continue;
+		}
+		/* Compare component-wise, "*" matching one component. */
+		while (*k && q < p + len) {
+			if (k[0] == '*' && k[-1] == '/' && (k[1] == '/' || !k[1])) {
+				k++;
+				while (q < p + len && *q != '/')
+					q++;
+				continue;
+			}
+			if (*k++ != *q++)
+				break;
+		}
+		if (!*k && q == p + len)
+			return &t[i];
+	}
+	return NULL;
+}
+
+/* A component that "*" may stand for. */
+static bool wild_ok(const char *c, size_t n)
+{
+	return n > 0 && !(c[0] == '.' && (n == 1 || (n == 2 && c[1] == '.')));
+}
+
+const struct shim_root_cfg *shim_match(const char *p, size_t len, const char **rest,
+                                       size_t *concrete_len)
+{
+	const struct shim_config *cfg = &shim.cfg;
+	uint64_t hf = FNV_INIT, hw[8];
+	const struct key *best = NULL;
+	size_t best_len = 0;
+	int comp = 0;
+	bool wild_dead[8] = { false };
+
+	if (len == 0 || p[0] != '/')
+		return NULL;
+	for (int s = 0; s < R.nshapes; s++)
+		hw[s] = FNV_INIT;
+	/* One pass: running hashes, a lookup at each boundary a root has. */
+	for (size_t i = 0; i <= len && comp <= MAX_COMPONENTS; ) {
+		size_t start = i + 1, end = start;
+
+		if (i == len)
+			break;
+		while (end < len && p[end] != '/')
+			end++;
+		if (end == start)  /* trailing slash */
+			break;
+		hf = fnv_step(hf, '/');
+		for (size_t j = start; j < end; j++)
+			hf = fnv_step(hf, (unsigned char)p[j]);
+		if ((R.fixed_levels >> comp) & 1) {
+			const struct key *k = lookup(R.fixed, R.fixed_mask, hf, p, end, false);
+			if (k) {
+				best = k;
+				best_len = end;
+			}
+		}
+		for (int s = 0; s < R.nshapes; s++) {
+			if (wild_dead[s])
+				continue;
+			hw[s] = fnv_step(hw[s], '/');
+			if ((R.shapes[s].mask >> comp) & 1) {
+				if (!wild_ok(p + start, end - start))
+					wild_dead[s] = true;
+				hw[s] = fnv_step(hw[s], '*');
+			} else {
+				for (size_t j = start; j < end; j++)
+					hw[s] = fnv_step(hw[s], (unsigned char)p[j]);
+			}
+			if (!wild_dead[s] && ((R.shapes[s].levels >> comp) & 1)) {
+				const struct key *k = lookup(R.wild, R.wild_mask, hw[s], p, end, true);
+				/* The longer match wins; a fixed root of the same
+				 * length is more specific. */
+				if (k && end > best_len) {
+					best = k;
+					best_len = end;
+				}
+			}
+		}
+		comp++;
+		i = end;
+	}
+	if (!best) {
+		if (!R.slash_root)
+			return NULL;
+		*concrete_len = 0;
+		*rest = p[1] ? p + 1 : ".";
+		return &cfg->roots[R.slash_index];
+	}
+	*concrete_len = best_len;
+	*rest = best_len + 1 < len ? p + best_len + 1 : ".";
+	return &cfg->roots[best->root];
+}
+
+/* ------------------------------------------------------------------ */
+/* Root fds                                                           */
+/* ------------------------------------------------------------------ */
+
+static bool lock_try(void)
+{
+	for (int i = 0; i < LOCK_SPINS; i++) {
+		if (!atomic_flag_test_and_set_explicit(&R.lock, memory_order_acquire))
+			return true;
+		__builtin_ia32_pause();
+	}
+	return false;
+}
+
+static void unlock(void)
+{
+	atomic_flag_clear_explicit(&R.lock, memory_order_release);
+}
+
+/* ENOTDIR from an O_NOFOLLOW|O_DIRECTORY open: a symlink reads as ELOOP. */
+static int nofollow_errno(int dfd, const char *name, int r)
+{
+	struct stat st;
+
+	if (r == -ENOTDIR && bsys_fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISLNK(st.st_mode))
+		return -ELOOP;
+	return r;
+}
+
+/*
+ * Open a concrete wildcard root: the fixed part before the first "*" by
+ * name, then one component at a time with O_NOFOLLOW, so that no symlink
+ * between the wildcard and the root is followed.
+ */
+static int open_concrete(const struct shim_root_cfg *rc, const char *path, size_t len)
+{
+	char name[NAME_MAX + 1];
+	size_t i = 0;
+	int fd, comp = 0;
+
+	if (rc->wildcard_depth < 0) {
+		char buf[PATH_MAX];
+
+		memcpy(buf, path, len);
+		buf[len ? len : 1] = '\0';
+		if (!len)
+			buf[0] = '/';
+		return bsys_openat(AT_FDCWD, buf, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+	}
+	/* The prefix ends before component number wildcard_depth. */
+	for (i = 0; i < len; i++)
+		if (path[i] == '/' && comp++ == rc->wildcard_depth)
+			break;
+	{
+		char buf[PATH_MAX];
+
+		memcpy(buf, path, i);
+		buf[i ? i : 1] = '\0';
+		if (!i)
+			buf[0] = '/';
+		fd = bsys_openat(AT_FDCWD, buf, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+	}
+	while (fd >= 0 && i < len) {
+		size_t s = ++i, n;
+		int next;
+
+		while (i < len && path[i] != '/')
+			i++;
+		n = i - s;
+		if (n > NAME_MAX) {
+			bsys_close(fd);
+			return -ENAMETOOLONG;
+		}
+		memcpy(name, path + s, n);
+		name[n] = '\0';
+		next = bsys_openat(fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+		if (next < 0)
+			next = nofollow_errno(fd, name, next);
+		bsys_close(fd);
+		fd = next;
+	}
+	return fd;
+}
+
+static int move_high(int fd)
+{
+	int hi = bsys_fcntl(fd, F_DUPFD_CLOEXEC, R.fd_base);
+
+	if (hi < 0)
+		return fd;  /* a low fd still works; it is O_CLOEXEC */
+	bsys_close(fd);
+	return hi;
+}
+
+static int slot_find(uint64_t h, const char *path, size_t len)
+{
+	for (int i = 0; i < R.nslots; i++) {
+		struct slot *s = &R.slots[i];
+		if (s->fd >= 0 && s->hash == h && s->len == len && memcmp(s->path, path, len) == 0)
+			return i;
+	}
+	return -1;
+}
+
+static void slot_take(struct shim_root *r, int i)
+{
+	atomic_fetch_add_explicit(&R.slots[i].refs, 1, memory_order_relaxed);
+	R.slots[i].tick = ++R.clock;
+	r->slot = i;
+	r->h.fd = R.slots[i].fd;
+}
+
+int shim_root_acquire(struct shim_root *r, const struct shim_root_cfg *cfg,
+                      const char *concrete, size_t len)
+{
+	uint64_t h = fnv(concrete, len);
+	int fd, victim = -1, old = -1;
+
+	r->cfg = cfg;
+	r->slot = -1;
+	r->own_fd = false;
+	if (cfg->fd >= 0) {
+		r->h.fd = cfg->fd;
+		return 0;
+	}
+	if (lock_try()) {
+		int i = slot_find(h, concrete, len);
+		if (i >= 0)
+			slot_take(r, i);
+		unlock();
+		if (i >= 0)
+			return 0;
+	}
+	fd = open_concrete(cfg, concrete, len);
+	if (fd < 0)
+		return fd;
+	fd = move_high(fd);
+	if (len >= PATH_MAX || !lock_try())
+		goto private;
+	{
+		int i = slot_find(h, concrete, len);
+		if (i >= 0) {
+			slot_take(r, i);
+			unlock();
+			bsys_close(fd);
+			return 0;
+		}
+	}
+	for (int i = 0; i < R.nslots; i++) {
+		struct slot *s = &R.slots[i];
+		if (atomic_load_explicit(&s->refs, memory_order_acquire) != 0)
+			continue;
+		if (s->fd < 0) {
+			victim = i;
+			break;
+		}
+		if (victim < 0 || s->tick < R.slots[victim].tick)
+			victim = i;
+	}
+	if (victim < 0) {
+		unlock();
+		goto private;
+	}
+	old = R.slots[victim].fd;
+	memcpy(R.slots[victim].path, concrete, len);
+	R.slots[victim].len = len;
+	R.slots[victim].hash = h;
+	R.slots[victim].fd = fd;
+	slot_take(r, victim);
+	unlock();
+	if (old >= 0)
+		bsys_close(old);
+	return 0;
+private:
+	r->own_fd = true;
+	r->h.fd = fd;
+	return 0;
+}
+
+void shim_root_release(struct shim_root *r)
+{
+	if (r->own_fd)
+		bsys_close(r->h.fd);
+	else if (r->slot >= 0)
+		atomic_fetch_sub_explicit(&R.slots[r->slot].refs, 1, memory_order_release);
+	r->slot = -1;
+	r->own_fd = false;
+}

@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The preload shim's internals, shared between its files. Nothing here is
+ * exported: the only public names of libbeneath-preload.so are the libc
+ * names in preload.sym.
+ */
+#ifndef BENEATH_SHIM_H
+#define BENEATH_SHIM_H
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/types.h>
+
+#include "beneath.h"
+#include "config.h"
+#include "sys.h"
+
+#define SHIM_EXPORT __attribute__((visibility("default")))
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* ------------------------------------------------------------------ */
+/* init.c: the process-wide state, set up once before main()           */
+/* ------------------------------------------------------------------ */
+
+struct shim_state {
+	struct shim_config cfg;
+	unsigned int backend;   /* BENEATH_BACKEND_* bits from BENEATH_RESOLVER */
+	int log_fd;             /* -1 without BENEATH_LOG */
+	char exe[256];          /* for the log: /proc/self/exe, JSON-escaped later */
+};
+
+extern struct shim_state shim;
+extern _Atomic int shim_ready;   /* 0 none, 1 in progress, 2 done */
+
+void shim_init_slow(void);
+
+/* Every wrapper starts here: cheap when the constructor has run. */
+static inline void shim_init(void)
+{
+	if (unlikely(atomic_load_explicit(&shim_ready, memory_order_acquire) != 2))
+		shim_init_slow();
+}
+
+/* True while this process may use the shim's state at all; false only
+ * when a wrapper re-enters during the shim's own initialisation. */
+static inline bool shim_usable(void)
+{
+	return atomic_load_explicit(&shim_ready, memory_order_acquire) == 2;
+}
+
+/* ------------------------------------------------------------------ */
+/* roots.c: matching absolute paths to roots, and the root fd cache     */
+/* ------------------------------------------------------------------ */
+
+/* A root in use by one call: the handle for libbeneath and what is
+ * needed to give it back. */
+struct shim_root {
+	struct beneath_root h;       /* fd + host path (for contain) */
+	const struct shim_root_cfg *cfg;
+	int slot;                    /* cache slot held, or -1 */
+	bool own_fd;                 /* a private fd to close on release */
+};
+
+/* Collapse "//" and "/./" in absolute IN (and a trailing "/."), into OUT;
+ * ".." is kept. Returns the length, or -ENAMETOOLONG. */
+int shim_normalize(const char *in, char *out, size_t outsz);
+
+/*
+ * Match normalised absolute path P against the roots (longest prefix on a
+ * component boundary; configured and canonical spellings). Returns the
+ * root's config and sets *REST to the remainder (never starting with '/';
+ * "." for the root itself) and *CONCRETE_LEN to the length of the
+ * concrete root's path, which is P's prefix; NULL when P is under no root.
+ */
+const struct shim_root_cfg *shim_match(const char *p, size_t len, const char **rest,
+                                       size_t *concrete_len);
+
+/* Open (or take from the cache) the concrete root CONCRETE. 0 or -errno. */
+int shim_root_acquire(struct shim_root *r, const struct shim_root_cfg *cfg,
+                      const char *concrete, size_t len);
+void shim_root_release(struct shim_root *r);
+
+/* init.c calls these. */
+int shim_roots_setup(char *err, size_t errsz);
+void shim_roots_atfork_child(void);
+
+/* ------------------------------------------------------------------ */
+/* log.c                                                               */
+/* ------------------------------------------------------------------ */
+
+enum shim_reason { R_ESCAPE, R_READ_ONLY, R_OUTSIDE, R_SYMLINK, R_OWNER };
+
+void shim_log(const char *call, const char *path, const char *root,
+              enum shim_reason reason, int err, bool audit);
+
+/* ------------------------------------------------------------------ */
+/* real.c: the libc functions behind the wrappers                      */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The next definition of NAME (dlsym RTLD_NEXT, or dlvsym with VERSION),
+ * looked up once and cached in *CACHE. NULL while this thread is inside
+ * dlsym itself (its allocator may call back into a wrapper): the caller
+ * then uses a raw system call.
+ */
+void *shim_real(_Atomic(void *) *cache, const char *name, const char *version);
+
+#define REAL(name)                                                             \
+	({                                                                     \
+		static _Atomic(void *) real_##name##_cache;                    \
+		(__typeof__(&name))shim_real(&real_##name##_cache, #name, NULL); \
+	})
+
+/* ------------------------------------------------------------------ */
+/* dispatch.c: one mechanism per family                                */
+/* ------------------------------------------------------------------ */
+
+/* What a call does, for the read-only check. */
+enum shim_op_kind { OP_READ, OP_WRITE };
+
+/* Where a path goes. */
+enum shim_where { W_PASS, W_ROOT, W_DENIED };
+
+/* A root-side result meaning "audit mode: now do the real call". */
+#define SHIM_PASS (-100000L)
+
+struct shim_call {
+	const char *name;         /* the libc name, for the log */
+	const char *path;         /* as given */
+	enum shim_where where;
+	const char *rest;         /* W_ROOT: the path below the root */
+	unsigned int rflags;      /* W_ROOT: libbeneath flags for this root */
+	struct shim_root root;    /* W_ROOT */
+	int err;                  /* W_DENIED: errno to return (already logged) */
+	char buf[PATH_MAX];       /* the normalised path; holds root.h.path */
+};
+
+/*
+ * Decide where PATH (against DIRFD) goes, for an operation of KIND.
+ * W_PASS: call the real function (also in audit mode after a would-deny).
+ * W_ROOT: act with c->root.h, c->rest, c->rflags; then shim_verdict()
+ *         on the result and shim_done().
+ * W_DENIED: fail with errno c->err.
+ */
+enum shim_where shim_classify(struct shim_call *c, const char *name, int dirfd,
+                              const char *path, enum shim_op_kind kind);
+
+/* Log a denial (or would-deny); -ERR, or SHIM_PASS in audit mode. */
+int shim_deny(struct shim_call *c, const char *root, enum shim_reason why, int err);
+
+/* Map libbeneath's result R (>= 0 or -errno) to what the program sees:
+ * EXDEV (and ELOOP under nosymlinks) are denials, logged; anything else
+ * is the real answer. REST is the path that was resolved. */
+long shim_verdict_at(struct shim_call *c, const char *rest, long r);
+long shim_verdict(struct shim_call *c, long r);
+void shim_done(struct shim_call *c);
+
+/* Set errno from a -errno result and return -1, or return R. */
+static inline long shim_ret(long r)
+{
+	if (r < 0) {
+		errno = (int)-r;
+		return -1;
+	}
+	return r;
+}
+
+/* The open family, whole: an fd, or -1 with errno. */
+int shim_open_family(const char *name, int dirfd, const char *path, int flags, mode_t mode);
+
+/* open(2) flags that make an open a write. */
+static inline bool open_is_write(int flags)
+{
+	return (flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC)) ||
+	       (flags & __O_TMPFILE) == __O_TMPFILE;
+}
+
+/* The real function NAME, or the raw system call RAW when it cannot be
+ * had (inside dlsym). */
+#define PASS(name, raw, ...)                                                   \
+	({                                                                     \
+		__typeof__(&name) f_ = REAL(name);                             \
+		f_ ? f_(__VA_ARGS__) : (__typeof__(f_(__VA_ARGS__)))shim_ret(raw); \
+	})
+
+/*
+ * The body of every path wrapper that returns an int or ssize_t: KIND is
+ * OP_READ or OP_WRITE; ROOT_CALL a libbeneath call written with R (the
+ * struct beneath_root *), P (the path below it) and F (its rflags),
+ * giving >= 0 or -errno; PASS_CALL the unconfined call.
+ */
+#define SHIM_PATH_CALL(NAME, DIRFD, PATH, KIND, ROOT_CALL, PASS_CALL)          \
+	do {                                                                   \
+		struct shim_call c_;                                           \
+		long r_;                                                       \
+		shim_init();                                                   \
+		switch (shim_classify(&c_, NAME, DIRFD, PATH, KIND)) {         \
+		case W_DENIED:                                                 \
+			errno = c_.err;                                        \
+			return -1;                                             \
+		case W_ROOT: {                                                 \
+			const struct beneath_root *R = &c_.root.h;             \
+			const char *P = c_.rest;                               \
+			unsigned int F = c_.rflags;                            \
+			r_ = shim_verdict(&c_, (long)(ROOT_CALL));             \
+			shim_done(&c_);                                        \
+			if (r_ != SHIM_PASS)                                   \
+				return shim_ret(r_);                           \
+			break;                                                 \
+		}                                                              \
+		case W_PASS:                                                   \
+			break;                                                 \
+		}                                                              \
+		return (PASS_CALL);                                            \
+	} while (0)
+
+#endif /* BENEATH_SHIM_H */
