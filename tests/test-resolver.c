@@ -1938,6 +1938,12 @@ TEST(err_emfile)
 	bool few_same = false;
 	int dups[1100], nd = 0, hi;
 
+	if (getenv("BENEATH_UNDER_VALGRIND")) {
+		printf("err_emfile: skipped under valgrind, which keeps descriptors of its "
+		       "own near RLIMIT_NOFILE\n");
+		return;
+	}
+
 	/* 50 levels: the walker holds up to 32 ancestors open */
 	mkdir_chain(F.rfd, "d", 50);
 	repeat(deep, "", "d/", 50, "f");
@@ -2361,8 +2367,10 @@ static TCase *tcase(Suite *s, const char *name)
 	return tc;
 }
 
-/* Both backends for every resolution test. */
-#define ADD(tc, t) tcase_add_loop_test(tc, t, 0, 2)
+/* Both backends for every resolution test; only the walker where
+ * openat2(2) is missing (main() says so). */
+static int first_backend;
+#define ADD(tc, t) tcase_add_loop_test(tc, t, first_backend, 2)
 
 static Suite *resolver_suite(void)
 {
@@ -2440,6 +2448,13 @@ int main(void)
 	int r;
 
 	tu_base_init("test-resolver");
+	if (!tu_have_openat2()) {
+		first_backend = 1;
+		printf("test-resolver: openat2(2) is unavailable here (ENOSYS; valgrind 3.19 "
+		       "does not know it): the openat2-backend half of every test is skipped, "
+		       "the walker half runs\n");
+		fflush(stdout);
+	}
 	/* a second temp base on another mount, when there is one */
 	if (shm_mnt && shm_mnt != tu_mnt_id(AT_FDCWD, tu_base)) {
 		strcpy(shm_base, "/dev/shm/test-resolver.XXXXXX");

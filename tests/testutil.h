@@ -57,6 +57,18 @@ static inline const char *tu_backend_name(unsigned int rflags)
 	return "default";
 }
 
+/* Does this kernel (or valgrind, which 3.19 does not teach openat2)
+ * have openat2(2)? */
+static inline bool tu_have_openat2(void)
+{
+	struct { uint64_t flags, mode, resolve; } how = { O_PATH | O_CLOEXEC, 0, 0 };
+	long fd = syscall(437 /* SYS_openat2 */, AT_FDCWD, ".", &how, sizeof(how));
+
+	if (fd >= 0)
+		close((int)fd);
+	return !(fd < 0 && errno == ENOSYS);
+}
+
 /* Loop index of tcase_add_loop_test() -> backend bit. */
 static inline unsigned int tu_backend(int i)
 {
