@@ -248,12 +248,112 @@ static int open_fixed(const struct shim_root_cfg *rc)
 	return bsys_openat(AT_FDCWD, rc->path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
 }
 
+static int fixed_error(const struct shim_root_cfg *rc, int r, char *err, size_t errsz)
+{
+	if (rc->fd >= 0)
+		put_msg(err, errsz, "BENEATH_ROOTS: fd= is not an open directory for ", rc->path);
+	else if (r == -ENOENT)
+		put_msg(err, errsz, "BENEATH_ROOTS: root does not exist: ", rc->path);
+	else
+		put_msg(err, errsz, "BENEATH_ROOTS: root is not a directory: ", rc->path);
+	return -1;
+}
+
+/* The canonical spelling of the last parent seen: per-user roots share
+ * one parent, and a thousand of them must not cost a thousand /proc
+ * lookups before main(). */
+struct parent_cache {
+	char path[PATH_MAX];
+	size_t len;
+	char canon[PATH_MAX];
+	ssize_t canon_len;     /* -1: unknown */
+};
+
+static void add_alias(const struct shim_root_cfg *rc, uint32_t i, const char *canon, size_t n)
+{
+	const char *t;
+
+	if (n <= 1 || (n == rc->path_len && memcmp(canon, rc->path, n) == 0))
+		return;
+	t = keep(canon, n);
+	if (t) {
+		insert(R.fixed, R.fixed_mask, t, n, i);
+		R.fixed_levels |= 1ull << (count_components(t, n) - 1);
+	}
+}
+
+/*
+ * A fixed root must exist now, as a directory: fail before main, not
+ * later. Its canonical spelling is its parent's plus its own name when
+ * the root itself is not a symlink; otherwise ask /proc.
+ */
+static int fixed_root(const struct shim_root_cfg *rc, uint32_t i, struct parent_cache *pc,
+                      char *err, size_t errsz)
+{
+	char canon[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+	int fd, r;
+
+	if (rc->ncomponents > MAX_COMPONENTS) {
+		put_msg(err, errsz, "BENEATH_ROOTS: root too deep: ", rc->path);
+		return -1;
+	}
+	if (rc->path_len == 1) {
+		R.slash_root = true;
+		R.slash_index = i;
+		return 0;
+	}
+	insert(R.fixed, R.fixed_mask, rc->path, rc->path_len, i);
+	R.fixed_levels |= 1ull << (rc->ncomponents - 1);
+	if (rc->fd < 0) {
+		r = bsys_fstatat(AT_FDCWD, rc->path, &st, AT_SYMLINK_NOFOLLOW);
+		if (r < 0 || !(S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode)))
+			return fixed_error(rc, r, err, errsz);
+		if (S_ISDIR(st.st_mode)) {
+			size_t plen = (size_t)(strrchr(rc->path, '/') - rc->path);
+			if (pc->canon_len < 0 || plen != pc->len || memcmp(pc->path, rc->path, plen)) {
+				memcpy(pc->path, rc->path, plen);
+				pc->path[plen] = '\0';
+				pc->len = plen;
+				fd = bsys_openat(AT_FDCWD, plen ? pc->path : "/",
+				                 O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+				pc->canon_len = fd >= 0 ? fd_path(fd, pc->canon, sizeof(pc->canon)) : -1;
+				if (fd >= 0)
+					bsys_close(fd);
+				if (pc->canon_len == 1)
+					pc->canon_len = 0;  /* "/" + name */
+			}
+			n = pc->canon_len;
+			if (n >= 0 && (size_t)n + rc->path_len - plen < sizeof(canon)) {
+				memcpy(canon, pc->canon, (size_t)n);
+				memcpy(canon + n, rc->path + plen, rc->path_len - plen);
+				add_alias(rc, i, canon, (size_t)n + rc->path_len - plen);
+			}
+			return 0;
+		}
+	}
+	fd = rc->fd >= 0 ? bsys_fcntl(rc->fd, F_DUPFD_CLOEXEC, 3) : open_fixed(rc);
+	r = fd < 0 ? fd : bsys_fstat(fd, &st);
+	if (r < 0 || !S_ISDIR(st.st_mode)) {
+		if (fd >= 0)
+			bsys_close(fd);
+		return fixed_error(rc, r, err, errsz);
+	}
+	n = fd_path(fd, canon, sizeof(canon));
+	bsys_close(fd);
+	if (n > 0)
+		add_alias(rc, i, canon, (size_t)n);
+	return 0;
+}
+
 int shim_roots_setup(char *err, size_t errsz)
 {
 	const struct shim_config *cfg = &shim.cfg;
 	size_t nfixed = 0, nwild = 0;
 	struct rlimit rl;
 	char canon[PATH_MAX];
+	static struct parent_cache pc = { .canon_len = -1 };
 
 	for (size_t i = 0; i < cfg->nroots; i++) {
 		if (cfg->roots[i].wildcard_depth >= 0)
@@ -278,7 +378,6 @@ int shim_roots_setup(char *err, size_t errsz)
 
 	for (uint32_t i = 0; i < cfg->nroots; i++) {
 		const struct shim_root_cfg *rc = &cfg->roots[i];
-		struct stat st;
 		ssize_t n;
 		int fd;
 
@@ -319,35 +418,8 @@ int shim_roots_setup(char *err, size_t errsz)
 			put_msg(err, errsz, "BENEATH_ROOTS: root too deep: ", rc->path);
 			return -1;
 		}
-		/* A fixed root must exist now: fail before main, not later. */
-		fd = rc->fd >= 0 ? bsys_fcntl(rc->fd, F_DUPFD_CLOEXEC, 3) : open_fixed(rc);
-		if (fd < 0 || bsys_fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
-			if (fd >= 0)
-				bsys_close(fd);
-			if (rc->fd >= 0)
-				put_msg(err, errsz, "BENEATH_ROOTS: fd= is not an open directory for ", rc->path);
-			else if (fd == -ENOENT)
-				put_msg(err, errsz, "BENEATH_ROOTS: root does not exist: ", rc->path);
-			else
-				put_msg(err, errsz, "BENEATH_ROOTS: root is not a directory: ", rc->path);
+		if (fixed_root(rc, i, &pc, err, errsz) < 0)
 			return -1;
-		}
-		if (rc->path_len == 1) {
-			R.slash_root = true;
-			R.slash_index = i;
-		} else {
-			insert(R.fixed, R.fixed_mask, rc->path, rc->path_len, i);
-			R.fixed_levels |= 1ull << (rc->ncomponents - 1);
-		}
-		n = fd_path(fd, canon, sizeof(canon));
-		bsys_close(fd);
-		if (n > 1 && ((size_t)n != rc->path_len || memcmp(canon, rc->path, (size_t)n))) {
-			const char *t = keep(canon, (size_t)n);
-			if (t) {
-				insert(R.fixed, R.fixed_mask, t, (size_t)n, i);
-				R.fixed_levels |= 1ull << (count_components(t, (size_t)n) - 1);
-			}
-		}
 	}
 
 	/* Root fds sit high, below the soft limit, out of the program's way
