@@ -234,7 +234,9 @@ BENEATH_API int beneath_stat(const struct beneath_root *root, const char *path,
 		return fd;
 	if (!st)
 		return -EFAULT;
-	return bsys_fstatat(fd, "", st, AT_EMPTY_PATH);
+	/* fstat on the O_PATH fd: the same answer as fstatat(fd, "",
+	 * AT_EMPTY_PATH), without copying a path in from user memory. */
+	return bsys_fstat(fd, st);
 }
 
 BENEATH_API int beneath_statx(const struct beneath_root *root, const char *path,

@@ -56,6 +56,7 @@ static struct {
 	struct key *fixed;     /* open addressing, fixed_mask + 1 entries */
 	size_t fixed_mask;
 	uint64_t fixed_levels; /* bit i: a fixed key with i + 1 components */
+	int max_comp;          /* no root has more components: stop there */
 	bool slash_root;       /* "/" itself is a root */
 	uint32_t slash_index;
 	struct key *wild;
@@ -422,6 +423,14 @@ int shim_roots_setup(char *err, size_t errsz)
 			return -1;
 	}
 
+	{
+		uint64_t all = R.fixed_levels;
+
+		for (int sh = 0; sh < R.nshapes; sh++)
+			all |= R.shapes[sh].levels;
+		R.max_comp = all ? 64 - __builtin_clzll(all) : 0;
+	}
+
 	/* Root fds sit high, below the soft limit, out of the program's way
 	 * (and below 65536: a huge limit must not grow the fd table). */
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
@@ -512,7 +521,7 @@ const struct shim_root_cfg *shim_match(const char *p, size_t len, const char **r
 	for (int s = 0; s < R.nshapes; s++)
 		hw[s] = FNV_INIT;
 	/* One pass: running hashes, a lookup at each boundary a root has. */
-	for (size_t i = 0; i <= len && comp <= MAX_COMPONENTS; ) {
+	for (size_t i = 0; i <= len && comp < R.max_comp; ) {
 		size_t start = i + 1, end = start;
 
 		if (i == len)
