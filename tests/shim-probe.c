@@ -24,6 +24,7 @@
  *   readdir DIR    opendir, open(O_DIRECTORY)
  *   mutate DIR     create, link, rename and remove names in DIR
  *   follow FILE    read, then write
+ *   inherit FILE   the open calls, saying whether the fd is close-on-exec
  *   all DIR        read DIR/f, readdir DIR/d, lread DIR/l, write DIR/f,
  *                  lwrite DIR/l, mutate DIR
  *
@@ -103,12 +104,17 @@ static bool has(char **a, int n, const char *word)
 	return false;
 }
 
+/* Set by the letter i: say whether the fd is close-on-exec. */
+static bool report_cloexec;
+
 /* open(2) flags from letters: r (default) w b(oth) a(ppend) c(reat)
- * x t(runc) d(irectory) p(ath) n(ofollow). */
+ * x t(runc) d(irectory) p(ath) n(ofollow) e (O_CLOEXEC); and i, which is
+ * no flag: report whether the fd would be inherited across exec. */
 static int open_flags(const char *s)
 {
 	int acc = O_RDONLY, fl = 0;
 
+	report_cloexec = false;
 	for (; s && *s; s++) {
 		switch (*s) {
 		case 'r': acc = O_RDONLY; break;
@@ -121,6 +127,8 @@ static int open_flags(const char *s)
 		case 'd': fl |= O_DIRECTORY; break;
 		case 'p': fl |= O_PATH; break;
 		case 'n': fl |= O_NOFOLLOW; break;
+		case 'e': fl |= O_CLOEXEC; break;
+		case 'i': report_cloexec = true; break;
 		default: break;
 		}
 	}
@@ -191,6 +199,13 @@ static int use_fd(int fd, int flags)
 	ssize_t n;
 	int e;
 
+	if (report_cloexec) {
+		int fdfl = fcntl(fd, F_GETFD);
+
+		add_detail(fdfl < 0 ? "F_GETFD-failed" : (fdfl & FD_CLOEXEC) ? "cloexec" : "inherit");
+		close(fd);
+		return 0;
+	}
 	if (flags & (O_PATH | O_DIRECTORY)) {
 		close(fd);
 		return 0;
@@ -823,7 +838,7 @@ struct op {
 #define OP(name, min, max, usage) { #name, min, max, op_##name, usage }
 
 static const struct op ops[] = {
-	OP(open, 1, 2, "PATH [FLAGS: r w b a c x t d p n]"),
+	OP(open, 1, 2, "PATH [FLAGS: r w b a c x t d p n e, i: report FD_CLOEXEC]"),
 	OP(open64, 1, 2, "PATH [FLAGS]"),
 	OP(openat, 1, 2, "PATH [FLAGS]"),
 	OP(openat64, 1, 2, "PATH [FLAGS]"),
@@ -971,6 +986,13 @@ static const char *const fam_mutate[] = {
 	NULL
 };
 
+static const char *const fam_inherit[] = {
+	"open @ ri", "open64 @ ri", "openat @ ri", "openat64 @ ri",
+	"__open_2 @ ri", "__open64_2 @ ri", "__openat_2 @ ri", "__openat64_2 @ ri",
+	"open @ wi", "open @ wci", "open @ rei",
+	NULL
+};
+
 struct family {
 	const char *name;
 	const char *const *steps[6];
@@ -985,6 +1007,7 @@ static const struct family families[] = {
 	{ "readdir", { fam_readdir }, { NULL } },
 	{ "mutate", { fam_mutate }, { NULL } },
 	{ "follow", { fam_read, fam_write }, { NULL, NULL } },
+	{ "inherit", { fam_inherit }, { NULL } },
 	{ "all", { fam_read, fam_readdir, fam_lread, fam_write, fam_lwrite, fam_mutate },
 	  { "/f", "/d", "/l", "/f", "/l", "" } },
 };
@@ -1014,6 +1037,7 @@ static void run(const struct op *op, char **a, int n)
 	int r, e;
 
 	detail[0] = '\0';
+	report_cloexec = false;
 	errno = 0;
 	r = op->fn(a, n);
 	e = errno;
@@ -1061,7 +1085,7 @@ static void usage(void)
 {
 	fputs("usage: shim-probe OP ARG...\n"
 	      "families: read FILE | write FILE | lread LINK | lwrite LINK | readdir DIR |\n"
-	      "          mutate DIR | follow FILE | all DIR\n"
+	      "          mutate DIR | follow FILE | inherit FILE | all DIR\n"
 	      "entry points:\n", stderr);
 	for (size_t i = 0; i < NELEM(ops); i++)
 		fprintf(stderr, "  %s %s\n", ops[i].name, ops[i].usage);
