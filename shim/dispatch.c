@@ -87,19 +87,25 @@ outside:
 		c->buf[clen] = '\0';
 		c->root.h.path = c->buf;
 	}
+	c->logroot = c->root.h.path;  /* the log names the root as matched */
 	if (rc->ro && kind == OP_WRITE) {
-		r = shim_deny(c, c->root.h.path, R_READ_ONLY, EROFS);
+		r = shim_deny(c, c->logroot, R_READ_ONLY, EROFS);
 		if (r == SHIM_PASS)
 			return W_PASS;
 		c->err = EROFS;
 		return c->where = W_DENIED;
 	}
 	r = shim_root_acquire(&c->root, rc, c->buf, clen);
+	/* contain compares absolute link targets with the root's path: use
+	 * the spelling the kernel resolves to, whichever one matched, so
+	 * that both spellings of a symlinked root give the same answers. */
+	if (rc->wildcard_depth < 0 && shim_root_canonical(rc))
+		c->root.h.path = shim_root_canonical(rc);
 	if (r < 0) {
 		/* A wildcard root reached through a symlink is refused; any
 		 * other failure (no such user directory) is the real answer. */
 		if (r == -ELOOP) {
-			r = shim_deny(c, c->root.h.path, R_SYMLINK, shim.cfg.deny_errno);
+			r = shim_deny(c, c->logroot, R_SYMLINK, shim.cfg.deny_errno);
 			if (r == SHIM_PASS)
 				return W_PASS;
 		}
@@ -129,9 +135,9 @@ long shim_verdict_at(struct shim_call *c, const char *rest, long r)
 	if (r >= 0)
 		return r;
 	if (r == -EXDEV)
-		return shim_deny(c, c->root.h.path, exdev_reason(c, rest), shim.cfg.deny_errno);
+		return shim_deny(c, c->logroot, exdev_reason(c, rest), shim.cfg.deny_errno);
 	if (r == -ELOOP && (c->rflags & BENEATH_NO_SYMLINKS))
-		return shim_deny(c, c->root.h.path, R_SYMLINK, shim.cfg.deny_errno);
+		return shim_deny(c, c->logroot, R_SYMLINK, shim.cfg.deny_errno);
 	return r;
 }
 
@@ -144,6 +150,28 @@ void shim_done(struct shim_call *c)
 {
 	if (c->where == W_ROOT)
 		shim_root_release(&c->root);
+}
+
+void shim_proc_path(char *buf, int fd)
+{
+	char d[12];
+	int n = 0, o = 14;
+
+	memcpy(buf, "/proc/self/fd/", 14);
+	do
+		d[n++] = (char)('0' + fd % 10);
+	while ((fd /= 10) > 0);
+	while (n)
+		buf[o++] = d[--n];
+	buf[o] = '\0';
+}
+
+/* libbeneath hands out O_CLOEXEC fds; the program gets the flag it asked
+ * for, so that its fd survives exec when it meant it to. */
+void shim_fix_cloexec(long fd, int flags)
+{
+	if (fd >= 0 && !(flags & O_CLOEXEC))
+		bsys_fcntl((int)fd, F_SETFD, 0);
 }
 
 /* ------------------------------------------------------------------ */
@@ -172,6 +200,7 @@ int shim_open_family(const char *name, int dirfd, const char *path, int flags, m
 	case W_ROOT:
 		r = shim_verdict(&c, beneath_open(&c.root.h, c.rest, flags, mode, c.rflags));
 		shim_done(&c);
+		shim_fix_cloexec(r, flags);
 		if (r != SHIM_PASS)
 			return (int)shim_ret(r);
 		break;

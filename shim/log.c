@@ -43,9 +43,23 @@ static void addu(struct out *o, unsigned long long v, int width)
 		add(o, &d[--n], 1);
 }
 
-/* A JSON string. Bytes that are not printable ASCII become \u00XX, so
- * the line stays valid JSON whatever the path holds; LIMIT keeps room
- * for the fields after it. */
+/* Length of the valid UTF-8 sequence at S (2 to 4), or 0. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+
+	if (s[0] >= 0xf8 || (s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/* A JSON string. Valid UTF-8 is kept; other bytes that are not printable
+ * ASCII become \u00XX, so the line stays valid JSON whatever the path
+ * holds; LIMIT keeps room for the fields after it. */
 static void addq(struct out *o, const char *s, size_t limit)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -58,6 +72,10 @@ static void addq(struct out *o, const char *s, size_t limit)
 		if (c == '"' || c == '\\') {
 			char e[2] = { '\\', (char)c };
 			add(o, e, 2);
+		} else if (c >= 0x80 && utf8_len((const unsigned char *)s)) {
+			size_t n = utf8_len((const unsigned char *)s);
+			add(o, s, n);
+			s += n - 1;
 		} else if (c < 0x20 || c >= 0x7f) {
 			char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
 			add(o, e, 6);

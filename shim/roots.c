@@ -57,6 +57,8 @@ static struct {
 	size_t fixed_mask;
 	uint64_t fixed_levels; /* bit i: a fixed key with i + 1 components */
 	int max_comp;          /* no root has more components: stop there */
+	int *fd_roots;         /* per root: our duplicate of an fd=N root */
+	const char **canon;    /* per root: its canonical spelling, or NULL */
 	bool slash_root;       /* "/" itself is a root */
 	uint32_t slash_index;
 	struct key *wild;
@@ -69,6 +71,8 @@ static struct {
 	atomic_flag lock;
 	uint64_t clock;
 } R = { .lock = ATOMIC_FLAG_INIT };
+
+static int move_high(int fd);
 
 static uint64_t fnv_step(uint64_t h, unsigned char c)
 {
@@ -278,6 +282,7 @@ static void add_alias(const struct shim_root_cfg *rc, uint32_t i, const char *ca
 		return;
 	t = keep(canon, n);
 	if (t) {
+		R.canon[i] = t;
 		insert(R.fixed, R.fixed_mask, t, n, i);
 		R.fixed_levels |= 1ull << (count_components(t, n) - 1);
 	}
@@ -303,15 +308,19 @@ static int fixed_root(const struct shim_root_cfg *rc, uint32_t i, struct parent_
 	if (rc->path_len == 1) {
 		R.slash_root = true;
 		R.slash_index = i;
-		return 0;
+	} else {
+		insert(R.fixed, R.fixed_mask, rc->path, rc->path_len, i);
+		R.fixed_levels |= 1ull << (rc->ncomponents - 1);
 	}
-	insert(R.fixed, R.fixed_mask, rc->path, rc->path_len, i);
-	R.fixed_levels |= 1ull << (rc->ncomponents - 1);
+	if (rc->path_len == 1 && rc->fd < 0)
+		return 0;
 	if (rc->fd < 0) {
 		r = bsys_fstatat(AT_FDCWD, rc->path, &st, AT_SYMLINK_NOFOLLOW);
 		if (r < 0 || !(S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode)))
 			return fixed_error(rc, r, err, errsz);
-		if (S_ISDIR(st.st_mode)) {
+		/* "sub/.." or "." as the last step: the parent's spelling plus
+		 * the name would be wrong, so ask /proc. */
+		if (S_ISDIR(st.st_mode) && !strstr(rc->path, "/.")) {
 			size_t plen = (size_t)(strrchr(rc->path, '/') - rc->path);
 			if (pc->canon_len < 0 || plen != pc->len || memcmp(pc->path, rc->path, plen)) {
 				memcpy(pc->path, rc->path, plen);
@@ -342,7 +351,10 @@ static int fixed_root(const struct shim_root_cfg *rc, uint32_t i, struct parent_
 		return fixed_error(rc, r, err, errsz);
 	}
 	n = fd_path(fd, canon, sizeof(canon));
-	bsys_close(fd);
+	if (rc->fd >= 0)
+		R.fd_roots[i] = fd;  /* moved high once the slots are known */
+	else
+		bsys_close(fd);
 	if (n > 0)
 		add_alias(rc, i, canon, (size_t)n);
 	return 0;
@@ -372,7 +384,9 @@ int shim_roots_setup(char *err, size_t errsz)
 		strings_size += cfg->roots[i].path_len + 1;
 	strings_size = strings_size * 2 + PATH_MAX;
 	strings = map(strings_size);
-	if (!R.fixed || !R.wild || !strings) {
+	R.fd_roots = map(cfg->nroots * sizeof(int) + 1);
+	R.canon = map(cfg->nroots * sizeof(char *) + 1);
+	if (!R.fixed || !R.wild || !strings || !R.fd_roots || !R.canon) {
 		put_msg(err, errsz, "out of memory", NULL);
 		return -1;
 	}
@@ -445,6 +459,11 @@ int shim_roots_setup(char *err, size_t errsz)
 	R.fd_base = (int)rl.rlim_cur - R.nslots - 16;
 	if (R.fd_base < 3)
 		R.fd_base = 3;
+	/* fd=N roots: the program may dup2 over N or close it; our own
+	 * duplicate, high and O_CLOEXEC, is what we resolve through. */
+	for (size_t i = 0; i < cfg->nroots; i++)
+		if (cfg->roots[i].fd >= 0 && cfg->roots[i].wildcard_depth < 0)
+			R.fd_roots[i] = move_high(R.fd_roots[i]);
 	char *paths = map((size_t)R.nslots * PATH_MAX);
 	if (!paths) {
 		put_msg(err, errsz, "out of memory", NULL);
@@ -455,6 +474,11 @@ int shim_roots_setup(char *err, size_t errsz)
 		R.slots[i].path = paths + (size_t)i * PATH_MAX;
 	}
 	return 0;
+}
+
+const char *shim_root_canonical(const struct shim_root_cfg *cfg)
+{
+	return R.canon[cfg - shim.cfg.roots];
 }
 
 void shim_roots_atfork_child(void)
@@ -700,7 +724,7 @@ int shim_root_acquire(struct shim_root *r, const struct shim_root_cfg *cfg,
 	r->slot = -1;
 	r->own_fd = false;
 	if (cfg->fd >= 0) {
-		r->h.fd = cfg->fd;
+		r->h.fd = R.fd_roots[cfg - shim.cfg.roots];
 		return 0;
 	}
 	if (lock_try()) {

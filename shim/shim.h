@@ -86,6 +86,10 @@ int shim_root_acquire(struct shim_root *r, const struct shim_root_cfg *cfg,
                       const char *concrete, size_t len);
 void shim_root_release(struct shim_root *r);
 
+/* A fixed root's canonical spelling when it differs from the configured
+ * one (a symlinked root), else NULL. */
+const char *shim_root_canonical(const struct shim_root_cfg *cfg);
+
 /* init.c calls these. */
 int shim_roots_setup(char *err, size_t errsz);
 void shim_roots_atfork_child(void);
@@ -137,6 +141,7 @@ struct shim_call {
 	const char *rest;         /* W_ROOT: the path below the root */
 	unsigned int rflags;      /* W_ROOT: libbeneath flags for this root */
 	struct shim_root root;    /* W_ROOT */
+	const char *logroot;      /* the root as the path matched it */
 	int err;                  /* W_DENIED: errno to return (already logged) */
 	char buf[PATH_MAX];       /* the normalised path; holds root.h.path */
 };
@@ -170,6 +175,10 @@ static inline long shim_ret(long r)
 	}
 	return r;
 }
+
+void shim_fix_cloexec(long fd, int flags);
+/* "/proc/self/fd/FD" into BUF (32 bytes). */
+void shim_proc_path(char *buf, int fd);
 
 /* The open family, whole: an fd, or -1 with errno. */
 int shim_open_family(const char *name, int dirfd, const char *path, int flags, mode_t mode);

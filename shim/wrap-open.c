@@ -171,6 +171,7 @@ static void *stdio_open(const char *name, const char *path, const char *mode, in
 	case W_ROOT:
 		r = shim_verdict(&c, beneath_open(&c.root.h, c.rest, flags, 0666, c.rflags));
 		shim_done(&c);
+		shim_fix_cloexec(r, flags);
 		if (r == SHIM_PASS)
 			return STDIO_PASS;
 		if (r < 0) {
@@ -218,8 +219,25 @@ static FILE *fopen_common(const char *name, const char *path, const char *mode)
 	}
 	if (fd < 0)
 		return NULL;
-	f = fdopen(fd, fdmode);
-	if (!f) {
+	if (strchr(mode, ',')) {
+		/* ",ccs=": only fopen sets up the conversion; let it open
+		 * our file again through its /proc link (no lookup by name). */
+		FILE *(*fn)(const char *, const char *) = REAL(fopen);
+		char proc[32], nomode[64];
+		size_t n = 0;
+
+		for (const char *m = mode; *m && n < sizeof(nomode) - 1; m++)
+			if (*m != 'x')
+				nomode[n++] = *m;
+		nomode[n] = '\0';
+		shim_proc_path(proc, fd);
+		f = fn ? fn(proc, nomode) : NULL;
+	} else {
+		f = fdopen(fd, fdmode);
+		if (f)
+			return f;
+	}
+	{
 		int e = errno;
 		bsys_close(fd);
 		errno = e;
@@ -245,7 +263,7 @@ SHIM_EXPORT FILE *fopen64(const char *path, const char *mode)
 static FILE *freopen_common(const char *name, const char *path, const char *mode, FILE *stream)
 {
 	FILE *(*fn)(const char *, const char *, FILE *) = REAL(freopen);
-	char fdmode[4], proc[32] = "/proc/self/fd/", digits[12], nomode[8];
+	char fdmode[4], proc[32] = "/proc/self/fd/", digits[12], nomode[64];
 	int fd = -1, n = 0, o = 14, e;
 	void *p;
 	FILE *f;
@@ -267,9 +285,16 @@ static FILE *freopen_common(const char *name, const char *path, const char *mode
 		proc[o++] = digits[--n];
 	proc[o] = '\0';
 	n = 0;
-	for (int i = 0; mode[i] && n < 7; i++)
+	for (int i = 0; mode[i]; i++) {
+		if (n == (int)sizeof(nomode) - 1) {
+			bsys_close(fd);
+			fclose(stream);
+			errno = EINVAL;
+			return NULL;
+		}
 		if (mode[i] != 'x')
 			nomode[n++] = mode[i];
+	}
 	nomode[n] = '\0';
 	f = fn(proc, nomode, stream);
 	e = errno;

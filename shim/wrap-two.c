@@ -21,19 +21,6 @@ struct side {
 	char proc[32];
 };
 
-static void proc_path(char *buf, int fd)
-{
-	char d[12];
-	int n = 0, o = 14;
-
-	memcpy(buf, "/proc/self/fd/", 14);
-	do
-		d[n++] = (char)('0' + fd % 10);
-	while ((fd /= 10) > 0);
-	while (n)
-		buf[o++] = d[--n];
-	buf[o] = '\0';
-}
 
 /*
  * Resolve one side under its root: the parent and the last name, or, for
@@ -49,7 +36,7 @@ static long side_resolve(struct side *s, bool object)
 		if (r < 0)
 			return r;
 		s->own = (int)r;
-		proc_path(s->proc, s->own);
+		shim_proc_path(s->proc, s->own);
 		s->dirfd = AT_FDCWD;
 		s->name = s->proc;
 		return 0;
@@ -95,11 +82,17 @@ static int two_path(const char *name, enum two_op op, int odfd, const char *old,
 	long r = 0;
 
 	shim_init();
-	/* A link source is only read; the rename source is changed. */
-	wa = shim_classify(&a.c, name, odfd, old, op == T_LINK ? OP_READ : OP_WRITE);
+	/* A rename changes its source; a link gives a read-only file a new,
+	 * perhaps writable, name: both are writes to the source's root. One
+	 * denial, one log record: the second path is not looked at. */
+	wa = shim_classify(&a.c, name, odfd, old, OP_WRITE);
+	if (wa == W_DENIED) {
+		r = -a.c.err;
+		goto out;
+	}
 	wb = shim_classify(&b.c, name, ndfd, new, OP_WRITE);
-	if (wa == W_DENIED || wb == W_DENIED) {
-		r = -(wa == W_DENIED ? a.c.err : b.c.err);
+	if (wb == W_DENIED) {
+		r = -b.c.err;
 		goto out;
 	}
 	if (wa == W_PASS && wb == W_PASS)
