@@ -188,17 +188,10 @@ static const char *keep(const char *s, size_t n)
 /* The canonical spelling of an open directory, from /proc. */
 static ssize_t fd_path(int fd, char *buf, size_t size)
 {
-	char proc[32] = "/proc/self/fd/";
-	char digits[12];
-	int n = 0, o = 14;
+	char proc[32];
 	ssize_t r;
 
-	do
-		digits[n++] = (char)('0' + fd % 10);
-	while ((fd /= 10) > 0);
-	while (n)
-		proc[o++] = digits[--n];
-	proc[o] = '\0';
+	shim_proc_path(proc, fd);
 	r = bsys_readlinkat(AT_FDCWD, proc, buf, size - 1);
 	if (r <= 0 || (size_t)r >= size - 1 || buf[0] != '/')
 		return -1;

@@ -263,8 +263,8 @@ SHIM_EXPORT FILE *fopen64(const char *path, const char *mode)
 static FILE *freopen_common(const char *name, const char *path, const char *mode, FILE *stream)
 {
 	FILE *(*fn)(const char *, const char *, FILE *) = REAL(freopen);
-	char fdmode[4], proc[32] = "/proc/self/fd/", digits[12], nomode[64];
-	int fd = -1, n = 0, o = 14, e;
+	char fdmode[4], proc[32], nomode[64];
+	int fd = -1, n = 0, e;
 	void *p;
 	FILE *f;
 
@@ -279,12 +279,7 @@ static FILE *freopen_common(const char *name, const char *path, const char *mode
 		errno = e;
 		return NULL;
 	}
-	for (int v = fd; n == 0 || v > 0; v /= 10)
-		digits[n++] = (char)('0' + v % 10);
-	while (n)
-		proc[o++] = digits[--n];
-	proc[o] = '\0';
-	n = 0;
+	shim_proc_path(proc, fd);
 	for (int i = 0; mode[i]; i++) {
 		if (n == (int)sizeof(nomode) - 1) {
 			bsys_close(fd);
