@@ -284,6 +284,13 @@ static int use_fd(int fd, int flags)
 	return 0;
 }
 
+/* stat(2) made directly: for the probe's own bookkeeping, which must not
+ * reach the shim (nor its log). */
+static int raw_stat(int dirfd, const char *path, struct stat *st, int flags)
+{
+	return (int)syscall(SYS_newfstatat, dirfd, path, st, flags);
+}
+
 /* ------------------------------------------------------------------ */
 /* Plain path calls (relative paths against the working directory)    */
 /* ------------------------------------------------------------------ */
@@ -337,9 +344,16 @@ static int op_cwdino(char **a, int n)
 	struct stat st, want;
 
 	(void)n;
-	if (stat(".", &st) < 0 || stat(a[0], &want) < 0)
+	if (raw_stat(AT_FDCWD, ".", &st, 0) < 0 || raw_stat(AT_FDCWD, a[0], &want, 0) < 0)
 		return -1;
 	add_detail(st.st_dev == want.st_dev && st.st_ino == want.st_ino ? "same" : "different");
+	return 0;
+}
+
+static int op_mark(char **a, int n)
+{
+	(void)a;
+	(void)n;
 	return 0;
 }
 
@@ -546,7 +560,7 @@ static int op_samefile(char **a, int n)
 	struct stat x, y;
 
 	(void)n;
-	if (fstat(src_fd(a[0]), &x) < 0 || stat(a[1], &y) < 0)
+	if (fstat(src_fd(a[0]), &x) < 0 || raw_stat(AT_FDCWD, a[1], &y, 0) < 0)
 		return -1;
 	add_detail(x.st_dev == y.st_dev && x.st_ino == y.st_ino ? "same" : "different");
 	return 0;
@@ -690,25 +704,37 @@ static int op_futimesat(char **a, int n)
 	return futimesat(src_fd(a[0]), a[1], tv);
 }
 
+/* name_to_handle_at VAR PATH|EMPTY [nofollow]: follows the last symlink
+ * (AT_SYMLINK_FOLLOW) unless told not to. The detail is the handle's
+ * type and size, and whether it is the handle of the object a raw
+ * openat(2) (which no wrapper sees) reaches by the same path: a handle of
+ * some other file would be wrong, whatever it looks like. */
 static int op_name_to_handle_at(char **a, int n)
 {
-	union {
+	union fh {
 		struct file_handle fh;
 		char b[sizeof(struct file_handle) + MAX_HANDLE_SZ];
-	} u;
-	int mnt;
-	char b[8];
+	} u, ref;
+	bool nofol = has(a + 2, n - 2, "nofollow"), same = false;
+	int mnt, rfd, fl = empty_flag(a[1]) | (nofol ? 0 : AT_SYMLINK_FOLLOW);
+	char b[64];
 
-	(void)n;
 	u.fh.handle_bytes = MAX_HANDLE_SZ;
-	if (name_to_handle_at(src_fd(a[0]), pth(a[1]), &u.fh, &mnt, empty_flag(a[1])) < 0)
+	if (name_to_handle_at(src_fd(a[0]), pth(a[1]), &u.fh, &mnt, fl) < 0)
 		return -1;
-	snprintf(b, sizeof(b), "t%d:", u.fh.handle_type);
+	rfd = empty_flag(a[1]) ? (int)syscall(SYS_fcntl, src_fd(a[0]), F_DUPFD_CLOEXEC, 3)
+	                       : (int)syscall(SYS_openat, src_fd(a[0]), a[1],
+	                                      O_PATH | O_CLOEXEC | (nofol ? O_NOFOLLOW : 0), 0);
+	ref.fh.handle_bytes = MAX_HANDLE_SZ;
+	if (rfd >= 0 && name_to_handle_at(rfd, "", &ref.fh, &mnt, AT_EMPTY_PATH) == 0)
+		same = ref.fh.handle_type == u.fh.handle_type &&
+		       ref.fh.handle_bytes == u.fh.handle_bytes &&
+		       memcmp(ref.fh.f_handle, u.fh.f_handle, u.fh.handle_bytes) == 0;
+	if (rfd >= 0)
+		close(rfd);
+	snprintf(b, sizeof(b), "t%d,len%u,%s", u.fh.handle_type, u.fh.handle_bytes,
+	         same ? "same" : "OTHER-OBJECT");
 	add_detail(b);
-	for (unsigned i = 0; i < u.fh.handle_bytes; i++) {
-		snprintf(b, sizeof(b), "%02x", u.fh.f_handle[i]);
-		add_detail(b);
-	}
 	return 0;
 }
 
@@ -806,7 +832,7 @@ static int op_shimfds(char **a, int n)
 }
 
 /* cloexec: every shim fd has O_CLOEXEC in /proc/self/fdinfo and
- * FD_CLOEXEC by fcntl. */
+ * FD_CLOEXEC by a raw fcntl(2) (the shim's fcntl may hide its fds). */
 static int op_cloexec(char **a, int n)
 {
 	int bad = 0;
@@ -818,7 +844,7 @@ static int op_cloexec(char **a, int n)
 		unsigned long flags = 0;
 		bool found = false;
 		FILE *f;
-		int fdfl = fcntl(shimfd[i], F_GETFD);
+		int fdfl = (int)syscall(SYS_fcntl, shimfd[i], F_GETFD, 0);
 
 		snprintf(p, sizeof(p), "/proc/self/fdinfo/%d", shimfd[i]);
 		f = fopen(p, "r");
@@ -874,28 +900,32 @@ static int op_closefrom(char **a, int n)
 }
 
 /* dup2shim VAR / dup3shim VAR: put VAR's file on every shim fd, as a
- * program that does not know them would; say whether each number then
- * holds the program's file, as it asked. */
+ * program that does not know them would. The detail says how many
+ * numbers then held the program's file and how many calls failed (the
+ * shim may treat its fds as not open: EBADF). */
 static int dup_onto_shim(char **a, bool three)
 {
-	int src = src_fd(a[0]), taken = 0, lost = 0;
+	int src = src_fd(a[0]), taken = 0, refused = 0, other = 0, err = 0;
 	struct stat want, got;
-	char b[64];
+	char b[96];
 
 	if (fstat(src, &want) < 0)
 		return -1;
 	for (int i = 0; i < nshim; i++) {
 		int r = three ? dup3(src, shimfd[i], O_CLOEXEC) : dup2(src, shimfd[i]);
 
-		if (r != shimfd[i])
-			return -1;
-		if (fstat(shimfd[i], &got) == 0 && got.st_dev == want.st_dev &&
-		    got.st_ino == want.st_ino)
+		if (r != shimfd[i]) {
+			refused++;
+			err = errno;
+		} else if (fstat(shimfd[i], &got) == 0 && got.st_dev == want.st_dev &&
+		           got.st_ino == want.st_ino) {
 			taken++;
-		else
-			lost++;
+		} else {
+			other++;
+		}
 	}
-	snprintf(b, sizeof(b), "%d-taken,%d-lost", taken, lost);
+	snprintf(b, sizeof(b), "taken=%d,refused=%d%s%s,other=%d", taken, refused,
+	         err ? "/" : "", err ? errname(err) : "", other);
 	add_detail(b);
 	return 0;
 }
@@ -912,18 +942,15 @@ static int op_dup3shim(char **a, int n)
 	return dup_onto_shim(a, true);
 }
 
-/* procshim SUFFIX: open /proc/self/fd/N SUFFIX for each shim fd; the
- * result is every distinct outcome. */
+/* procshim SUFFIX: open /proc/self/fd/N SUFFIX for each shim fd N and
+ * count the outcomes: opened (and whether a secret was read), denied
+ * (EACCES), other errors (ENOTDIR after the log file's fd, say). */
 static int op_procshim(char **a, int n)
 {
-	int denied = 0, okn = 0, other = 0, last = 0;
-	char b[128];
+	int denied = 0, okn = 0, other = 0, secret = 0;
+	char b[128], errs[256] = "";
 
 	(void)n;
-	if (!nshim) {
-		errno = ENOENT;
-		return -1;
-	}
 	for (int i = 0; i < nshim; i++) {
 		char p[PATH_MAX];
 		int fd;
@@ -937,22 +964,21 @@ static int op_procshim(char **a, int n)
 			close(fd);
 			okn++;
 			if (r > 0 && memmem(buf, (size_t)r, "TOPSECRET", 9))
-				add_detail("SECRET-READ,");
+				secret++;
 		} else if (errno == EACCES) {
 			denied++;
 		} else {
 			other++;
-			last = errno;
+			if (strlen(errs) + 20 < sizeof(errs)) {
+				strcat(errs, "/");
+				strcat(errs, errname(errno));
+			}
 		}
 	}
-	if (okn || other) {
-		snprintf(b, sizeof(b), "opened=%d,other=%d(%s),denied=%d", okn, other,
-		         last ? errname(last) : "-", denied);
-		add_detail(b);
-		return 0;
-	}
-	errno = EACCES;
-	return -1;
+	snprintf(b, sizeof(b), "opened=%d,secret=%d,denied=%d,other=%d%s", okn, secret, denied,
+	         other, errs);
+	add_detail(b);
+	return 0;
 }
 
 /* procfd VAR SUFFIX [FLAGS]: open /proc/self/fd/<VAR's fd> SUFFIX. */
@@ -1411,11 +1437,12 @@ static int op_chroot(char **a, int n)
 	struct stat want, root;
 
 	(void)n;
-	if (stat(a[0], &want) < 0)
+	if (raw_stat(AT_FDCWD, a[0], &want, 0) < 0)
 		want.st_ino = 0;
 	if (chroot(a[0]) < 0)
 		return -1;
-	if (stat("/", &root) == 0 && root.st_ino == want.st_ino && root.st_dev == want.st_dev)
+	if (raw_stat(AT_FDCWD, "/", &root, 0) == 0 && root.st_ino == want.st_ino &&
+	    root.st_dev == want.st_dev)
 		add_detail("root=path");
 	else
 		add_detail("root=ELSEWHERE");
@@ -1467,6 +1494,7 @@ static const struct op ops[] = {
 	OP(getcwd, 0, 0, ""),
 	OP(cwdino, 1, 1, "PATH (is the working directory PATH?)"),
 	OP(wait, 0, 0, "(print 'wait ok', read a line)"),
+	OP(mark, 1, 1, "WORD (a line that separates parts of the output)"),
 	OP(dopen, 2, 3, "VAR PATH [FLAGS]"),
 	OP(fdopen, 2, 3, "VAR PATH [FLAGS]"),
 	OP(opendir, 2, 2, "VAR PATH"),
@@ -1498,7 +1526,7 @@ static const struct op ops[] = {
 	OP(fchownat, 2, 3, "VAR PATH|EMPTY [nofollow]"),
 	OP(utimensat, 2, 3, "VAR PATH [nofollow]"),
 	OP(futimesat, 2, 2, "VAR PATH"),
-	OP(name_to_handle_at, 2, 2, "VAR PATH|EMPTY"),
+	OP(name_to_handle_at, 2, 3, "VAR PATH|EMPTY [nofollow]"),
 	OP(scandirat, 2, 2, "VAR PATH"),
 	OP(shimfds, 0, 0, "(find the shim's fds)"),
 	OP(cloexec, 0, 0, "(are the shim's fds close-on-exec?)"),
@@ -1545,8 +1573,8 @@ static const char *const fam_atwrite[] = {
 
 static const char *const fam_atlread[] = {
 	"readlinkat % @", "fstatat % @ nofollow", "statx % @ nofollow",
-	"faccessat % @ nofollow", "openat % @ pn", "fchownat % @ nofollow",
-	"utimensat % @ nofollow",
+	"faccessat % @ nofollow", "openat % @ pn", "name_to_handle_at % @ nofollow",
+	"fchownat % @ nofollow", "utimensat % @ nofollow",
 	NULL
 };
 
