@@ -405,20 +405,21 @@ judge_attack() {
 }
 
 # legit DESC SCRIPT: the same output and tree as without the shim, and
-# nothing logged.
+# nothing logged. LEGIT_NOTREE=1: the output only (the kernel writes
+# into an accounting file whatever the shim does).
 legit() {
 	local desc=$1 script=$2 b n nd
 	for b in $BUILDS; do
 		mktree
 		shim_off
 		probe "$b" "$script" > "$T/exp" 2>&1
-		snap_legit >> "$T/exp"
+		[ "${LEGIT_NOTREE:-0}" = 1 ] || snap_legit >> "$T/exp"
 		for BACKEND in $ACTIVE_BACKENDS; do
 			mktree
 			shim_on
 			probe "$b" "$script" > "$T/res" 2>&1
 			shim_off
-			snap_legit >> "$T/res"
+			[ "${LEGIT_NOTREE:-0}" = 1 ] || snap_legit >> "$T/res"
 			expect_same "[$BACKEND] $b: $desc" "$T/exp" "$T/res"
 			check_eq "[$BACKEND] $b: $desc: logs nothing" "" "$(head -c 300 "$LOG")"
 		done
@@ -630,6 +631,10 @@ EOF
 		"dopen t $X ; openat t root/data/file ; openat t root/in_abs ; openat t out2/f ; openat t secret ; atread t root/sub/f"
 	attack "fd on the root's parent, a path that enters the root through .." \
 		"dopen t $O2 ; openat t ../root/abs ; openat t ../root/dl/f ; openat t ../root/sub/link-out/f"
+	attack "working directory outside, a path that enters the root through .." \
+		"chdir $O2 ; open ../root/abs ; open ../root/dl/f ; stat ../root/sub/link-out/f"
+	attack "an absolute path that enters the root through .." \
+		"open $O2/../root/abs ; open $O2/../root/dl/f ; stat $O2/../root/sub/link-out/f"
 	# The directory of a dirfd moved out of the root.
 	moved "a dirfd on \$R/a/b, \$R/a moved out" \
 		"dopen v $R/a/b ; wait ; openat v ../../f ; openat v ../../../secret ; atread v ../../f ; mark info ; openat v file ; openat v ./file"
@@ -840,7 +845,7 @@ section_queries() {
 		return ;;
 	esac
 	ALLLINES=1 attack "acct through escapes" "acct $R/abs ; acct $R/dl/f ; acct $R/sub/sub2/link-out"
-	legit "acct on a file under the root" "acct $R/data/file ; acct $R/in_abs"
+	LEGIT_NOTREE=1 legit "acct on a file under the root" "acct $R/data/file ; acct $R/in_abs"
 }
 
 # ------------------------------------------------------------------------
