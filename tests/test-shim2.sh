@@ -193,7 +193,9 @@ def calls_of(op, args):
     f64 = build == "fortify64"
     fort = build != "plain"
     if op.startswith("sys_"):
-        return {"syscall", op[4:], "SYS_" + op[4:]}
+        # syscall(SYS_x) may be logged as syscall, x, SYS_x, or the libc
+        # function over that system call (faccessat over faccessat2).
+        return {"syscall", op[4:], "SYS_" + op[4:], op[4:].rstrip("2")}
     if op in ("open", "procfd", "dopen", "fdopen"):
         creat = "c" in flags_of(op, args)
         if not fort:
