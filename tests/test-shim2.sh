@@ -559,6 +559,8 @@ section_cwd() {
 		"chdir $R/a/b ; wait ; open ../../f ; open ../../../secret ; stat ../../f ; mark info ; open file ; open ./file ; getcwd"
 	moved "fchdir into \$R/a/b, \$R/a moved out" \
 		"dopen v $R/a/b ; fchdir v ; wait ; open ../../f ; open ../../../secret ; mark info ; open file ; getcwd"
+	moved "a dirfd on \$R/a/b, \$R/a moved out, then fchdir" \
+		"dopen v $R/a/b ; wait ; openat v ../../f ; mark info ; fchdir v ; open ../../f ; open ../../../secret ; open file"
 	# getcwd after the move is what the kernel says: the new host path.
 	for BACKEND in $ACTIVE_BACKENDS; do
 		mktree
