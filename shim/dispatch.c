@@ -19,24 +19,219 @@ int shim_deny(struct shim_call *c, const char *root, enum shim_reason why, int e
 	return audit ? SHIM_PASS : -err;
 }
 
-/* A relative path against the working directory, made absolute: the
- * working directory may be under a root. */
-static int absolute(struct shim_call *c, const char *path)
-{
-	long n = bsys_call2(SYS_getcwd, (long)c->buf, sizeof(c->buf));
-	size_t plen = strlen(path);
+/*
+ * Relative paths. The directory a relative path starts from (the working
+ * directory or a dirfd) is named by its current host path, the path is
+ * joined to it, and the result is matched like an absolute path: so a
+ * relative path under a root is resolved from the root, and cannot leave
+ * it through "..", whatever the directory is called now. A directory
+ * that was entered or opened under a root but whose path is no longer
+ * under any root (an attacker moved it out) is refused, never followed.
+ */
 
-	/* No usable working directory (deleted, or outside our view, which
-	 * getcwd spells "(unreachable)..."): nothing to confine. */
-	if (n <= 1 || c->buf[0] != '/')
-		return -ENOENT;
-	n--;  /* the NUL */
-	if ((size_t)n + 1 + plen + 1 > sizeof(c->buf))
+/* What join() found besides a path length. */
+#define J_OUTSIDE (-1000)  /* no usable base: a path outside every root */
+#define J_PASS    (-1001)  /* a bad dirfd: the real call gives the error */
+#define J_ESCAPE  (-1002)  /* the base left its root */
+#define J_ESCAPE_UNKNOWN (-1003)  /* "/proc/self/../self/fd/N/": refused */
+
+/* BASE is a /proc magic link naming another process's fd, cwd or root. */
+static int join(struct shim_call *c, int dirfd, const char *base, const char *rel,
+                int *tracked)
+{
+	size_t rlen = strlen(rel);
+	long n;
+
+	*tracked = -1;
+	if (base) {
+		n = bsys_readlinkat(AT_FDCWD, base, c->buf, sizeof(c->buf) - 1);
+		if (n < 0)
+			return J_PASS;
+	} else if (dirfd == AT_FDCWD) {
+		*tracked = shim_cwd_root();
+		n = bsys_call2(SYS_getcwd, (long)c->buf, sizeof(c->buf));
+		/* No working directory we can name (deleted, or outside our
+		 * view: "(unreachable)/..."). */
+		if (n <= 1 || c->buf[0] != '/')
+			return *tracked >= 0 && shim_cwd_still() ? J_ESCAPE : J_OUTSIDE;
+		n--;  /* the NUL */
+	} else {
+		char proc[32];
+
+		if (shim_fd_is_own(dirfd))
+			return -EBADF;
+		*tracked = shim_fd_root(dirfd);
+		shim_proc_path(proc, dirfd);
+		n = bsys_readlinkat(AT_FDCWD, proc, c->buf, sizeof(c->buf) - 1);
+		if (n < 0)
+			return J_PASS;
+		/* Not a directory of any file system ("socket:[...]"): the
+		 * real call says ENOTDIR. */
+		if (n == 0 || c->buf[0] != '/')
+			return *tracked >= 0 ? J_ESCAPE : J_PASS;
+	}
+	if ((size_t)n + 1 + rlen + 1 > sizeof(c->buf))
 		return -ENAMETOOLONG;
 	if (c->buf[n - 1] != '/')
 		c->buf[n++] = '/';
-	memcpy(c->buf + n, path, plen + 1);
+	memcpy(c->buf + n, rel, rlen + 1);
 	return shim_normalize(c->buf, c->buf, sizeof(c->buf));
+}
+
+static bool digits(const char *s, size_t n, long *v)
+{
+	*v = 0;
+	if (n == 0 || n > 9)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return true;
+}
+
+/* The next component of *P (which starts after a '/'), and its length. */
+static size_t comp(const char **p, const char **start)
+{
+	size_t n = 0;
+
+	*start = *p;
+	while ((*p)[n] && (*p)[n] != '/')
+		n++;
+	*p += n + ((*p)[n] == '/');
+	return n;
+}
+
+#define IS(s, n, lit) ((n) == sizeof(lit) - 1 && memcmp((s), lit, (n)) == 0)
+
+/*
+ * "/proc/self/fd/N/rest", "/proc/PID/cwd/rest", "/dev/fd/N/rest" and the
+ * like: the kernel jumps through the magic link and goes on from there,
+ * so the rest is relative to that fd, working directory or root. Sets
+ * *FD (or AT_FDCWD), or LINK (another process's link, or a root) to the
+ * prefix to read, and *REST. False for anything else, including the link
+ * itself with nothing after it (that names the open object: fd-only).
+ */
+enum magic { M_NONE, M_LINK, M_DOTDOT };
+
+/* The next component of the prefix, which must not be "..": the kernel
+ * would take it before the magic link, which we would have to follow by
+ * hand; no program needs to spell a /proc path that way. */
+#define NEXT()                                                                 \
+	do {                                                                   \
+		n = comp(&q, &s);                                              \
+		if (IS(s, n, ".."))                                            \
+			return M_DOTDOT;                                       \
+	} while (0)
+
+static enum magic magic(const char *p, int *fd, char *link, size_t linksz, const char **rest)
+{
+	const char *q, *s;
+	size_t n;
+	long v, pid;
+	bool self = false;
+
+	link[0] = '\0';
+	*fd = AT_FDCWD;
+	if (strncmp(p, "/dev/", 5) == 0) {
+		q = p + 5;
+		NEXT();
+		if (IS(s, n, "stdin") || IS(s, n, "stdout") || IS(s, n, "stderr")) {
+			*fd = s[3] == 'i' ? 0 : s[3] == 'o' ? 1 : 2;
+		} else if (IS(s, n, "fd")) {
+			NEXT();
+			if (!digits(s, n, &v))
+				return M_NONE;
+			*fd = (int)v;
+		} else {
+			return M_NONE;
+		}
+		*rest = q;
+		return *q != '\0' && s[n] == '/' ? M_LINK : M_NONE;
+	}
+	if (strncmp(p, "/proc/", 6) != 0)
+		return M_NONE;
+	q = p + 6;
+	NEXT();
+	if (IS(s, n, "self") || IS(s, n, "thread-self")) {
+		self = true;
+	} else if (!digits(s, n, &pid)) {
+		return M_NONE;
+	} else {
+		self = pid == bsys_call1(SYS_getpid, 0);
+	}
+	NEXT();
+	if (IS(s, n, "task")) {
+		NEXT();
+		if (!digits(s, n, &v))
+			return M_NONE;
+		NEXT();
+	}
+	if (IS(s, n, "fd")) {
+		NEXT();
+		if (!digits(s, n, &v))
+			return M_NONE;
+		*fd = (int)v;
+	} else if (IS(s, n, "cwd")) {
+		*fd = AT_FDCWD;
+	} else if (IS(s, n, "root")) {
+		self = false;
+	} else {
+		return M_NONE;
+	}
+	if (s[n] != '/' || *q == '\0')
+		return M_NONE;
+	*rest = q;
+	if (!self) {
+		size_t len = (size_t)(s + n - p);
+		if (len >= linksz)
+			return M_NONE;
+		memcpy(link, p, len);
+		link[len] = '\0';
+	}
+	return M_LINK;
+}
+
+#define MAGIC_HOPS 8
+
+/* C->buf holds absolute path of length LEN: follow magic prefixes. */
+static int unmagic(struct shim_call *c, int len, int *tracked)
+{
+	char link[64], rest[PATH_MAX];
+	const char *r;
+	int fd;
+
+	for (int hop = 0; hop < MAGIC_HOPS; hop++) {
+		if ((strncmp(c->buf, "/proc/", 6) != 0 && strncmp(c->buf, "/dev/", 5) != 0))
+			return len;
+		switch (magic(c->buf, &fd, link, sizeof(link), &r)) {
+		case M_NONE:
+			return (int)strlen(c->buf);
+		case M_DOTDOT:
+			return J_ESCAPE_UNKNOWN;
+		default:
+			break;
+		}
+		if (!link[0] && fd != AT_FDCWD && shim_fd_is_own(fd))
+			return -ENOENT;
+		memmove(rest, r, strlen(r) + 1);
+		len = join(c, fd, link[0] ? link : NULL, rest, tracked);
+		if (len < 0)
+			return len;
+	}
+	return -ELOOP;
+}
+
+static enum shim_where deny_where(struct shim_call *c, const char *root, enum shim_reason why,
+                                  int err)
+{
+	int r = shim_deny(c, root, why, err);
+
+	if (r == SHIM_PASS)
+		return W_PASS;
+	c->err = -r;
+	return c->where = W_DENIED;
 }
 
 enum shim_where shim_classify(struct shim_call *c, const char *name, int dirfd,
@@ -44,7 +239,7 @@ enum shim_where shim_classify(struct shim_call *c, const char *name, int dirfd,
 {
 	const struct shim_root_cfg *rc;
 	size_t clen;
-	int len, r;
+	int len, r, tracked = -1;
 
 	c->name = name;
 	c->path = path;
@@ -53,32 +248,39 @@ enum shim_where shim_classify(struct shim_call *c, const char *name, int dirfd,
 	c->where = W_PASS;
 	if (!shim_usable() || !path || !*path)
 		return W_PASS;  /* the real call gives EFAULT / ENOENT */
-	if (path[0] == '/') {
+	if (path[0] == '/')
 		len = shim_normalize(path, c->buf, sizeof(c->buf));
-	} else {
-		/* A relative path against another dirfd is part 2's. */
-		if (dirfd != AT_FDCWD)
-			return W_PASS;
-		len = absolute(c, path);
-		if (len == -ENOENT)
-			goto outside;
+	else
+		len = join(c, dirfd, NULL, path, &tracked);
+	if (len >= 0 && (c->buf[1] == 'p' || c->buf[1] == 'd'))
+		len = unmagic(c, len, &tracked);
+	switch (len) {
+	case J_PASS:
+		return W_PASS;
+	case J_OUTSIDE:
+		goto outside;
+	case J_ESCAPE:
+		goto escape;
+	case J_ESCAPE_UNKNOWN:
+		return deny_where(c, "", R_ESCAPE, shim.cfg.deny_errno);
+	default:
+		break;
 	}
 	if (len < 0) {
-		/* Too long to match: the real call may well work (a long
-		 * relative path), but we cannot tell where it goes. */
+		/* Too long to match, or a bad fd of ours: the real call may
+		 * well work (a long relative path), but we cannot tell where
+		 * it goes. */
 		c->err = -len;
 		return c->where = W_DENIED;
 	}
 	rc = shim_match(c->buf, (size_t)len, &c->rest, &clen);
 	if (!rc) {
+		if (tracked >= 0 && (dirfd != AT_FDCWD || shim_cwd_still()))
+			goto escape;
 outside:
 		if (!shim.cfg.deny_outside)
 			return W_PASS;
-		r = shim_deny(c, "", R_OUTSIDE, shim.cfg.deny_errno);
-		if (r == SHIM_PASS)
-			return W_PASS;
-		c->err = -r;
-		return c->where = W_DENIED;
+		return deny_where(c, "", R_OUTSIDE, shim.cfg.deny_errno);
 	}
 	/* The root's own path, NUL-terminated in place. */
 	if (clen == 0) {
@@ -88,13 +290,9 @@ outside:
 		c->root.h.path = c->buf;
 	}
 	c->logroot = c->root.h.path;  /* the log names the root as matched */
-	if (rc->ro && kind == OP_WRITE) {
-		r = shim_deny(c, c->logroot, R_READ_ONLY, EROFS);
-		if (r == SHIM_PASS)
-			return W_PASS;
-		c->err = EROFS;
-		return c->where = W_DENIED;
-	}
+	c->rindex = (int)(rc - shim.cfg.roots);
+	if (rc->ro && kind == OP_WRITE)
+		return deny_where(c, c->logroot, R_READ_ONLY, EROFS);
 	r = shim_root_acquire(&c->root, rc, c->buf, clen);
 	/* contain compares absolute link targets with the root's path: use
 	 * the spelling the kernel resolves to, whichever one matched, so
@@ -104,16 +302,33 @@ outside:
 	if (r < 0) {
 		/* A wildcard root reached through a symlink is refused; any
 		 * other failure (no such user directory) is the real answer. */
-		if (r == -ELOOP) {
-			r = shim_deny(c, c->logroot, R_SYMLINK, shim.cfg.deny_errno);
-			if (r == SHIM_PASS)
-				return W_PASS;
-		}
+		if (r == -ELOOP)
+			return deny_where(c, c->logroot, R_SYMLINK, shim.cfg.deny_errno);
 		c->err = -r;
 		return c->where = W_DENIED;
 	}
 	c->rflags = rc->rflags | shim.backend | (rc->sameowner ? BENEATH_SAME_OWNER : 0);
 	return c->where = W_ROOT;
+escape:
+	/* A directory from a root that is no longer under it. */
+	return deny_where(c, shim.cfg.roots[tracked].path, R_ESCAPE, shim.cfg.deny_errno);
+}
+
+int shim_dir_root(int fd)
+{
+	struct shim_call c;
+	const struct shim_root_cfg *rc;
+	const char *rest;
+	size_t clen;
+	int tracked, len;
+
+	if (!shim_usable())
+		return -1;
+	len = join(&c, fd, NULL, ".", &tracked);
+	if (len < 0)
+		return -1;
+	rc = shim_match(c.buf, (size_t)len, &rest, &clen);
+	return rc ? (int)(rc - shim.cfg.roots) : -1;
 }
 
 /* Was this EXDEV an owner check or a step out of the root? Only asked on
@@ -150,6 +365,15 @@ void shim_done(struct shim_call *c)
 {
 	if (c->where == W_ROOT)
 		shim_root_release(&c->root);
+}
+
+long shim_track_new(long fd, int root)
+{
+	if (fd >= 0 && shim_fd_track(fd, root) < 0) {
+		bsys_close((int)fd);
+		return root >= 0 ? -EMFILE : fd;
+	}
+	return fd;
 }
 
 void shim_proc_path(char *buf, int fd)
@@ -202,10 +426,10 @@ int shim_open_family(const char *name, int dirfd, const char *path, int flags, m
 		shim_done(&c);
 		shim_fix_cloexec(r, flags);
 		if (r != SHIM_PASS)
-			return (int)shim_ret(r);
+			return (int)shim_ret(shim_track_new(r, c.rindex));
 		break;
 	case W_PASS:
 		break;
 	}
-	return real_openat(dirfd, path, flags, mode);
+	return (int)shim_track_new(real_openat(dirfd, path, flags, mode), -1);
 }

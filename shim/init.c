@@ -41,12 +41,12 @@ static void open_log(void)
 	case SHIM_LOG_NONE:
 		return;
 	case SHIM_LOG_STDERR:
-		/* Keep our own handle: daemons close or redirect fd 2. */
-		fd = bsys_fcntl(2, F_DUPFD_CLOEXEC, 3);
-		break;
 	case SHIM_LOG_FD:
-		fd = shim.cfg.log_fd;
-		if (bsys_fcntl(fd, F_GETFD, 0) < 0)
+		/* Keep our own handle: daemons close or redirect fd 2, and a
+		 * program may dup2 its own file over fd N. */
+		fd = bsys_fcntl(shim.cfg.log_kind == SHIM_LOG_FD ? shim.cfg.log_fd : 2,
+		                F_DUPFD_CLOEXEC, 3);
+		if (fd < 0 && shim.cfg.log_kind == SHIM_LOG_FD)
 			die("BENEATH_LOG: fd is not open");
 		break;
 	case SHIM_LOG_PATH:
@@ -58,7 +58,28 @@ static void open_log(void)
 	default:
 		return;
 	}
-	shim.log_fd = fd;
+	shim.log_fd = fd >= 0 ? shim_own_high(fd) : fd;
+}
+
+/* A process that starts inside a root stays confined to it. */
+static void mark_cwd(void)
+{
+	char buf[PATH_MAX];
+	const struct shim_root_cfg *rc;
+	const char *rest;
+	size_t clen;
+	struct stat st;
+	long n = bsys_call2(SYS_getcwd, (long)buf, sizeof(buf));
+	int len;
+
+	if (n <= 1 || buf[0] != '/')
+		return;
+	len = shim_normalize(buf, buf, sizeof(buf));
+	if (len < 0 || bsys_fstatat(AT_FDCWD, "", &st, AT_EMPTY_PATH) < 0)
+		return;
+	rc = shim_match(buf, (size_t)len, &rest, &clen);
+	if (rc)
+		shim_cwd_set((int)(rc - shim.cfg.roots), &st);
 }
 
 static void atfork_child(void)
@@ -94,6 +115,7 @@ static void do_init(void)
 		die(err);
 	shim_env_save();
 	open_log();
+	mark_cwd();
 	n = bsys_readlinkat(AT_FDCWD, "/proc/self/exe", shim.exe, sizeof(shim.exe) - 1);
 	shim.exe[n > 0 ? n : 0] = '\0';
 	pthread_atfork(NULL, NULL, atfork_child);

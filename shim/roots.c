@@ -679,14 +679,29 @@ static int open_concrete(const struct shim_root_cfg *rc, const char *path, size_
 	return fd;
 }
 
+/* Every root fd is marked as ours (fds.c): the program cannot close it
+ * or dup2 over it. */
 static int move_high(int fd)
 {
 	int hi = bsys_fcntl(fd, F_DUPFD_CLOEXEC, R.fd_base);
 
 	if (hi < 0)
-		return fd;  /* a low fd still works; it is O_CLOEXEC */
-	bsys_close(fd);
+		hi = fd;  /* a low fd still works; it is O_CLOEXEC */
+	else
+		bsys_close(fd);
+	shim_fd_own(hi, true);
 	return hi;
+}
+
+int shim_own_high(int fd)
+{
+	return move_high(fd);
+}
+
+static void own_close(int fd)
+{
+	shim_fd_own(fd, false);
+	bsys_close(fd);
 }
 
 static int slot_find(uint64_t h, const char *path, size_t len)
@@ -739,7 +754,7 @@ int shim_root_acquire(struct shim_root *r, const struct shim_root_cfg *cfg,
 		if (i >= 0) {
 			slot_take(r, i);
 			unlock();
-			bsys_close(fd);
+			own_close(fd);
 			return 0;
 		}
 	}
@@ -766,7 +781,7 @@ int shim_root_acquire(struct shim_root *r, const struct shim_root_cfg *cfg,
 	slot_take(r, victim);
 	unlock();
 	if (old >= 0)
-		bsys_close(old);
+		own_close(old);
 	return 0;
 private:
 	r->own_fd = true;
@@ -777,7 +792,7 @@ private:
 void shim_root_release(struct shim_root *r)
 {
 	if (r->own_fd)
-		bsys_close(r->h.fd);
+		own_close(r->h.fd);
 	else if (r->slot >= 0)
 		atomic_fetch_sub_explicit(&R.slots[r->slot].refs, 1, memory_order_release);
 	r->slot = -1;

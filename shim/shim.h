@@ -90,9 +90,35 @@ void shim_root_release(struct shim_root *r);
  * one (a symlinked root), else NULL. */
 const char *shim_root_canonical(const struct shim_root_cfg *cfg);
 
+/* Move FD (O_CLOEXEC) up among the shim's own fds and mark it ours. */
+int shim_own_high(int fd);
+
 /* init.c calls these. */
 int shim_roots_setup(char *err, size_t errsz);
 void shim_roots_atfork_child(void);
+
+/* ------------------------------------------------------------------ */
+/* fds.c: the fd guard, fds and working directory under roots           */
+/* ------------------------------------------------------------------ */
+
+struct stat;
+
+/* Mark FD as the shim's own (or no longer): the program cannot close,
+ * replace or duplicate it. */
+void shim_fd_own(int fd, bool mine);
+bool shim_fd_is_own(int fd);
+/* Remember that the program's FD was opened under root index ROOT (-1:
+ * not under a root). 0, or -EMFILE when FD is too high to remember. */
+int shim_fd_track(long fd, int root);
+/* FD's root index, or -1. */
+int shim_fd_root(int fd);
+/* The working directory was entered under root ROOT (-1: none); ST is
+ * the directory's stat. */
+void shim_cwd_set(int root, const struct stat *st);
+int shim_cwd_root(void);
+/* Whether the working directory is still the marked one; if not, the
+ * mark is dropped. */
+bool shim_cwd_still(void);
 
 /* ------------------------------------------------------------------ */
 /* log.c                                                               */
@@ -143,6 +169,7 @@ struct shim_call {
 	struct shim_root root;    /* W_ROOT */
 	const char *logroot;      /* the root as the path matched it */
 	int err;                  /* W_DENIED: errno to return (already logged) */
+	int rindex;               /* W_ROOT: the root's index in shim.cfg.roots */
 	char buf[PATH_MAX];       /* the normalised path; holds root.h.path */
 };
 
@@ -155,6 +182,9 @@ struct shim_call {
  */
 enum shim_where shim_classify(struct shim_call *c, const char *name, int dirfd,
                               const char *path, enum shim_op_kind kind);
+
+/* The root that directory FD is under now (by its host path), or -1. */
+int shim_dir_root(int fd);
 
 /* Log a denial (or would-deny); -ERR, or SHIM_PASS in audit mode. */
 int shim_deny(struct shim_call *c, const char *root, enum shim_reason why, int err);
@@ -177,6 +207,9 @@ static inline long shim_ret(long r)
 }
 
 void shim_fix_cloexec(long fd, int flags);
+/* A new fd FD (or -errno) the program gets: remember its root (-1 for
+ * none). An fd too high to remember is closed: -EMFILE. */
+long shim_track_new(long fd, int root);
 /* "/proc/self/fd/FD" into BUF (32 bytes). */
 void shim_proc_path(char *buf, int fd);
 

@@ -174,6 +174,7 @@ static void *stdio_open(const char *name, const char *path, const char *mode, in
 		shim_fix_cloexec(r, flags);
 		if (r == SHIM_PASS)
 			return STDIO_PASS;
+		r = shim_track_new(r, c.rindex);
 		if (r < 0) {
 			errno = (int)-r;
 			return NULL;
@@ -204,6 +205,15 @@ static FILE *fopen_raw(const char *path, const char *mode)
 	if (!f)
 		bsys_close(fd);
 	return f;
+}
+
+/* Close our fd FD; the stream F (if any) has the same file open again. */
+static void forget_close(int fd, FILE *f)
+{
+	if (f)
+		shim_fd_track(fileno(f), shim_fd_root(fd));
+	shim_fd_track(fd, -1);
+	bsys_close(fd);
 }
 
 static FILE *fopen_common(const char *name, const char *path, const char *mode)
@@ -239,7 +249,7 @@ static FILE *fopen_common(const char *name, const char *path, const char *mode)
 	}
 	{
 		int e = errno;
-		bsys_close(fd);
+		forget_close(fd, f);
 		errno = e;
 	}
 	return f;
@@ -271,8 +281,12 @@ static FILE *freopen_common(const char *name, const char *path, const char *mode
 	if (!path || !fn)
 		return fn ? fn(path, mode, stream) : (errno = ENOSYS, NULL);
 	p = stdio_open(name, path, mode, 0, &fd, fdmode);
-	if (p == STDIO_PASS)
-		return fn(path, mode, stream);
+	if (p == STDIO_PASS) {
+		f = fn(path, mode, stream);
+		if (f)
+			shim_fd_track(fileno(f), -1);
+		return f;
+	}
 	if (fd < 0) {
 		e = errno;
 		fclose(stream);
@@ -282,7 +296,7 @@ static FILE *freopen_common(const char *name, const char *path, const char *mode
 	shim_proc_path(proc, fd);
 	for (int i = 0; mode[i]; i++) {
 		if (n == (int)sizeof(nomode) - 1) {
-			bsys_close(fd);
+			forget_close(fd, NULL);
 			fclose(stream);
 			errno = EINVAL;
 			return NULL;
@@ -293,7 +307,7 @@ static FILE *freopen_common(const char *name, const char *path, const char *mode
 	nomode[n] = '\0';
 	f = fn(proc, nomode, stream);
 	e = errno;
-	bsys_close(fd);
+	forget_close(fd, f);
 	errno = e;
 	return f;
 }
@@ -327,6 +341,7 @@ SHIM_EXPORT DIR *opendir(const char *path)
 		shim_done(&c);
 		if (r == SHIM_PASS)
 			break;
+		r = shim_track_new(r, c.rindex);
 		if (r < 0) {
 			errno = (int)-r;
 			return NULL;
@@ -342,8 +357,12 @@ SHIM_EXPORT DIR *opendir(const char *path)
 		break;
 	}
 	fn = REAL(opendir);
-	if (fn)
-		return fn(path);
+	if (fn) {
+		d = fn(path);
+		if (d)
+			shim_fd_track(dirfd(d), -1);
+		return d;
+	}
 	r = bsys_openat(AT_FDCWD, path, O_RDONLY | O_NONBLOCK | O_DIRECTORY | O_CLOEXEC, 0);
 	if (r < 0) {
 		errno = (int)-r;
