@@ -6,10 +6,15 @@
  *
  *   - a program under a root is resolved beneath it by libbeneath to an
  *     O_PATH fd, and that very file is executed (execveat AT_EMPTY_PATH):
- *     no second lookup by name that a planted link could redirect;
+ *     no second lookup by name that a planted link could redirect; a
+ *     "#!" script's interpreter is run the same way (exec_interp);
  *   - a program outside every root is executed as given;
  *   - either way with the child's environment from shim_env_build()
  *     (env.c), so that the child is confined too.
+ *
+ * posix_spawn resolves in the parent and spawns /proc/self/fd/N; PATH
+ * searches (execvp, posix_spawnp) follow glibc 2.36 step by step, each
+ * candidate through the same path.
  *
  * No malloc anywhere here: exec runs in vfork children, whose memory is
  * the parent's. Argument and environment arrays live on the stack (one
@@ -37,6 +42,153 @@ extern char **environ;
 /* Arguments for execl* and the /bin/sh fallback fit in this many
  * pointers on the stack; longer lists get one mmap. */
 #define STACK_ARGS 256
+
+/* An array of N pointers: STACK (NSTACK long) when it fits, else an
+ * mmap. In a vfork child a successful exec leaves the mapping to the
+ * parent: a leak, for giant argument lists only. */
+static char **args_get(char **stack, size_t nstack, size_t n, size_t *maplen)
+{
+	long p;
+
+	*maplen = 0;
+	if (n <= nstack)
+		return stack;
+	p = bsys_call6(SYS_mmap, 0, (long)(n * sizeof(char *)), PROT_READ | PROT_WRITE,
+	               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p < 0 && p > -4096)
+		return NULL;
+	*maplen = n * sizeof(char *);
+	return (char **)p;
+}
+
+static void args_put(char **v, size_t maplen)
+{
+	if (maplen)
+		bsys_call2(SYS_munmap, (long)v, (long)maplen);
+}
+
+/* ------------------------------------------------------------------ */
+/* "#!" scripts under a root                                          */
+/* ------------------------------------------------------------------ */
+/*
+ * A script is a second lookup by name: the kernel opens its interpreter
+ * by the path on the "#!" line, and the interpreter opens the script by
+ * the path it is handed. Executed from our fd, the kernel would hand it
+ * /dev/fd/N, which close-on-exec closes first (so it refuses: ENOENT),
+ * and kept open it would still be the script's $0 ("dirname $0" in every
+ * script) and a path BENEATH_OUTSIDE=deny refuses. So for a script under
+ * a root we do what the kernel's binfmt_script does, through the shim:
+ * read the "#!" line from the file we resolved, run the interpreter
+ * through exec_path() (confined like any program), and hand it the
+ * script's path as given, which the interpreter opens through its own
+ * copy of the shim (confined again: a link swapped in meanwhile is
+ * refused, unless the interpreter is a static binary).
+ */
+
+/* The kernel's BINPRM_BUF_SIZE, and its interpreter nesting limit. */
+#define SHEBANG_MAX 256
+#define INTERP_DEPTH 5
+
+struct shebang {
+	char buf[SHEBANG_MAX + 1];
+	char *interp, *arg;  /* arg: NULL when there is none */
+};
+
+static bool spacetab(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* binfmt_script's helpers, LAST included. */
+static char *next_non_spacetab(char *p, char *last)
+{
+	for (; p <= last; p++)
+		if (!spacetab(*p))
+			return p;
+	return NULL;
+}
+
+static char *next_terminator(char *p, char *last)
+{
+	for (; p <= last; p++)
+		if (spacetab(*p) || !*p)
+			return p;
+	return NULL;
+}
+
+/*
+ * Is the regular file open at FD (O_PATH) a "#!" script? 1 with SB
+ * parsed as binfmt_script parses it; -ENOEXEC for a "#!" line the kernel
+ * refuses; 0 for anything else, including a file we cannot read (an
+ * interpreter could not read it either).
+ */
+static int read_shebang(int fd, struct shebang *sb)
+{
+	char proc[32], *b = sb->buf, *last = b + SHEBANG_MAX - 1, *end, *name, *sep;
+	struct stat st;
+	long n;
+	int rfd;
+
+	if (bsys_fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	shim_proc_path(proc, fd);
+	rfd = bsys_openat(AT_FDCWD, proc, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0);
+	if (rfd < 0)
+		return 0;
+	n = bsys_call4(SYS_pread64, rfd, (long)b, SHEBANG_MAX, 0);
+	bsys_close(rfd);
+	if (n < 2 || b[0] != '#' || b[1] != '!')
+		return 0;
+	memset(b + n, 0, sizeof(sb->buf) - (size_t)n);
+	/* No newline: only a line whose interpreter name ends in the
+	 * buffer is run (its argument may be cut short). */
+	end = memchr(b, '\n', SHEBANG_MAX);
+	if (!end) {
+		end = next_non_spacetab(b + 2, last);
+		if (!end || !next_terminator(end, last))
+			return -ENOEXEC;
+		end = last;
+	}
+	while (spacetab(end[-1]))
+		end--;
+	name = next_non_spacetab(b + 2, end);
+	if (!name || name == end)
+		return -ENOEXEC;
+	sb->arg = NULL;
+	sep = next_terminator(name, end);
+	if (sep && *sep)
+		sb->arg = next_non_spacetab(sep, end);
+	*end = '\0';
+	if (sb->arg)
+		*sep = '\0';
+	sb->interp = name;
+	return 1;
+}
+
+/* The interpreter's argv, as binfmt_script makes it: the interpreter,
+ * its optional argument, the script's PATH, then ARGV after argv[0]. */
+#define SCRIPT_STACK 64
+
+static char **script_argv(const struct shebang *sb, const char *path, char *const argv[],
+                          char **stack, size_t *maplen)
+{
+	size_t argc = 0, k = 0;
+	char **v;
+
+	while (argv && argv[argc])
+		argc++;
+	v = args_get(stack, SCRIPT_STACK, argc + 4, maplen);
+	if (!v)
+		return NULL;
+	v[k++] = sb->interp;
+	if (sb->arg)
+		v[k++] = sb->arg;
+	v[k++] = (char *)path;
+	for (size_t i = 1; i < argc; i++)
+		v[k++] = argv[i];
+	v[k] = NULL;
+	return v;
+}
 
 /* ------------------------------------------------------------------ */
 /* The one exec                                                       */
@@ -67,19 +219,48 @@ static long exec_fd(int fd, char *const argv[], char *const envp[])
 	return r;
 }
 
-/*
- * Execute our own O_PATH fd FD, then close it (only reached on failure).
- * A "#!" script gets /dev/fd/FD as its file name, which close-on-exec
- * would have closed before the interpreter opens it: the kernel refuses
- * with ENOENT. Then FD is kept open across the exec, as fexecve users
- * do, and the interpreter reads the script through it (its $0 is then
- * /dev/fd/FD: the script's own path would be a second lookup by name).
- */
-static long exec_ours(int fd, char *const argv[], char *const envp[])
+static long exec_path(const char *name, int dirfd, const char *path, char *const argv[],
+                      char *const envp[], int flags, int depth);
+
+/* Run script PATH, whose "#!" line SB is, through its interpreter. */
+static long exec_interp(const char *name, const struct shebang *sb, const char *path,
+                        char *const argv[], char *const envp[], int depth)
 {
+	char *stack[SCRIPT_STACK], **v;
+	size_t maplen;
+	long r;
+
+	if (depth >= INTERP_DEPTH)
+		return -ELOOP;
+	v = script_argv(sb, path, argv, stack, &maplen);
+	if (!v)
+		return -ENOMEM;
+	r = exec_path(name, AT_FDCWD, sb->interp, v, envp, 0, depth + 1);
+	args_put(v, maplen);
+	return r;
+}
+
+/*
+ * Execute our own O_PATH fd FD of PATH (NULL: a path relative to a
+ * dirfd), then close FD (only reached on failure). The kernel refuses a
+ * script from a close-on-exec fd with ENOENT, after checking that it may
+ * be executed: we run it ourselves (above). Without PATH, or when the
+ * script cannot be read, FD is kept open across the exec instead, as
+ * fexecve users do, and the interpreter is handed /dev/fd/FD.
+ */
+static long exec_ours(const char *name, int fd, const char *path, char *const argv[],
+                      char *const envp[], int depth)
+{
+	struct shebang sb;
 	long r = exec_fd(fd, argv, envp);
+	int s;
 
 	if (r == -ENOENT) {
+		s = path ? read_shebang(fd, &sb) : 0;
+		if (s != 0) {
+			bsys_close(fd);
+			return s < 0 ? s : exec_interp(name, &sb, path, argv, envp, depth);
+		}
 		bsys_fcntl(fd, F_SETFD, 0);
 		r = exec_fd(fd, argv, envp);
 	}
@@ -88,11 +269,12 @@ static long exec_ours(int fd, char *const argv[], char *const envp[])
 }
 
 /*
- * PATH against DIRFD, with execveat's FLAGS and ENVP already rebuilt.
- * Returns only on failure, -errno.
+ * PATH against DIRFD, with execveat's FLAGS and ENVP already rebuilt;
+ * DEPTH counts the script interpreters on the way. Returns only on
+ * failure, -errno.
  */
 static long exec_path(const char *name, int dirfd, const char *path, char *const argv[],
-                      char *const envp[], int flags)
+                      char *const envp[], int flags, int depth)
 {
 	struct shim_call c;
 	struct stat st;
@@ -119,35 +301,12 @@ static long exec_path(const char *name, int dirfd, const char *path, char *const
 			bsys_close((int)r);
 			return -ELOOP;
 		}
-		return exec_ours((int)r, argv, envp);
+		return exec_ours(name, (int)r, dirfd == AT_FDCWD || path[0] == '/' ? path : NULL,
+		                 argv, envp, depth);
 	case W_PASS:
 		break;
 	}
 	return sys_execveat(dirfd, path, argv, envp, flags);
-}
-
-/* An array of N pointers: STACK (STACK_ARGS long) when it fits, else an
- * mmap. In a vfork child a successful exec leaves the mapping to the
- * parent: a leak, for giant argument lists only. */
-static char **args_get(char **stack, size_t n, size_t *maplen)
-{
-	long p;
-
-	*maplen = 0;
-	if (n <= STACK_ARGS)
-		return stack;
-	p = bsys_call6(SYS_mmap, 0, (long)(n * sizeof(char *)), PROT_READ | PROT_WRITE,
-	               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p < 0 && p > -4096)
-		return NULL;
-	*maplen = n * sizeof(char *);
-	return (char **)p;
-}
-
-static void args_put(char **v, size_t maplen)
-{
-	if (maplen)
-		bsys_call2(SYS_munmap, (long)v, (long)maplen);
 }
 
 /* glibc's maybe_script_execute: a file the kernel would not run
@@ -162,7 +321,7 @@ static long exec_script(const char *name, const char *file, char *const argv[],
 	while (argv && argv[argc])
 		if (++argc == INT_MAX - 1)
 			return -E2BIG;
-	v = args_get(stack, argc > 1 ? argc + 2 : 3, &maplen);
+	v = args_get(stack, STACK_ARGS, argc > 1 ? argc + 2 : 3, &maplen);
 	if (!v)
 		return -ENOMEM;
 	v[0] = (char *)BSHELL;
@@ -171,7 +330,7 @@ static long exec_script(const char *name, const char *file, char *const argv[],
 		memcpy(v + 2, argv + 1, argc * sizeof(char *));
 	else
 		v[2] = NULL;
-	r = exec_path(name, AT_FDCWD, BSHELL, v, envp, 0);
+	r = exec_path(name, AT_FDCWD, BSHELL, v, envp, 0, 0);
 	args_put(v, maplen);
 	return r;
 }
@@ -193,21 +352,13 @@ static bool search_goes_on(long e)
 	}
 }
 
-/*
- * The PATH search of glibc 2.36's __execvpe_common, over exec_path() (or,
- * for posix_spawnp, over TRY): a FILE with a '/' is not searched; PATH
- * unset means DEFAULT_PATH; an empty entry is the working directory;
- * EACCES is remembered and the search goes on, as after the other
- * search_goes_on() errors; any other error ends it. With SCRIPT, ENOEXEC
- * runs the file with /bin/sh. -errno (the search failed) or >= 0 (TRY
- * succeeded).
- */
+/* A PATH search: the call, its arguments, and how to try a candidate. */
 struct search {
 	const char *name;
 	char *const *argv;
 	char *const *envp;
-	bool script;
-	/* posix_spawnp: try one candidate, >= 0 or -errno. */
+	bool script;        /* ENOEXEC: run the file with /bin/sh */
+	/* NULL: exec it. posix_spawnp: spawn it, 0 or -errno. */
 	long (*try)(const struct search *s, const char *path);
 	void *arg;
 };
@@ -218,12 +369,19 @@ static long try_one(const struct search *s, const char *path)
 
 	if (s->try)
 		return s->try(s, path);
-	r = exec_path(s->name, AT_FDCWD, path, s->argv, s->envp, 0);
+	r = exec_path(s->name, AT_FDCWD, path, s->argv, s->envp, 0, 0);
 	if (r == -ENOEXEC && s->script)
 		r = exec_script(s->name, path, s->argv, s->envp);
 	return r;
 }
 
+/*
+ * The PATH search of glibc 2.36's __execvpe_common: a FILE with a '/' is
+ * not searched; PATH unset means DEFAULT_PATH; an empty entry is the
+ * working directory; EACCES is remembered and the search goes on, as
+ * after the other search_goes_on() errors; any other error ends it.
+ * -errno (the search failed) or 0 (a spawn succeeded).
+ */
 static long search_path(const struct search *s, const char *file)
 {
 	char buf[PATH_MAX + NAME_MAX + 2];
@@ -282,7 +440,7 @@ static int exec_common(const char *name, int dirfd, const char *path, char *cons
 	shim_init();
 	r = shim_env_build(&ce, envp);
 	if (r == 0)
-		r = exec_path(name, dirfd, path, argv, ce.envp, flags);
+		r = exec_path(name, dirfd, path, argv, ce.envp, flags, 0);
 	shim_env_release(&ce);
 	return (int)shim_ret(r);
 }
@@ -367,7 +525,7 @@ static int execl_common(const char *name, int kind, const char *path, const char
 			errno = E2BIG;
 			return -1;
 		}
-	v = args_get(stack, argc + 1, &maplen);
+	v = args_get(stack, STACK_ARGS, argc + 1, &maplen);
 	if (!v) {
 		errno = ENOMEM;
 		return -1;
@@ -429,25 +587,6 @@ struct spawn {
 	const posix_spawnattr_t *attr;
 };
 
-/* Does the regular file open at FD start with "#!"? */
-static bool is_script(int fd)
-{
-	char proc[32], head[2];
-	struct stat st;
-	long n;
-	int rfd;
-
-	if (bsys_fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-		return false;
-	shim_proc_path(proc, fd);
-	rfd = bsys_openat(AT_FDCWD, proc, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0);
-	if (rfd < 0)
-		return false;  /* unreadable: no interpreter could read it either */
-	n = bsys_call3(SYS_read, rfd, (long)head, 2);
-	bsys_close(rfd);
-	return n == 2 && head[0] == '#' && head[1] == '!';
-}
-
 /* FD moved up, out of the way of the dup2 actions a program adds for its
  * child (fds 3, 4, ... for socket activation and the like), which would
  * replace the file the child executes. */
@@ -465,23 +604,60 @@ static int fd_high(int fd)
 	return hi;
 }
 
+/* What the kernel checks before it looks inside a file: may we execute
+ * it (permission bits, noexec mounts)? 0 or -errno. */
+static long may_exec(int fd)
+{
+	char proc[32];
+	long r = bsys_faccessat2(fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS);
+
+	if (r == -ENOSYS || r == -EINVAL) {
+		/* Before Linux 5.8: real ids rather than effective ones. */
+		shim_proc_path(proc, fd);
+		r = bsys_faccessat(AT_FDCWD, proc, X_OK);
+	}
+	return r;
+}
+
+static int spawn_path(const char *name, const struct spawn *sp, const char *path,
+                      char *const argv[], char *const envp[], bool check, int depth);
+
+/* Spawn script PATH, whose "#!" line SB is, through its interpreter. */
+static int spawn_interp(const char *name, const struct spawn *sp, const struct shebang *sb,
+                        const char *path, char *const argv[], char *const envp[], int depth)
+{
+	char *stack[SCRIPT_STACK], **v;
+	size_t maplen;
+	int e;
+
+	if (depth >= INTERP_DEPTH)
+		return ELOOP;
+	v = script_argv(sb, path, argv, stack, &maplen);
+	if (!v)
+		return ENOMEM;
+	e = spawn_path(name, sp, sb->interp, v, envp, false, depth + 1);
+	args_put(v, maplen);
+	return e;
+}
+
 /*
  * One posix_spawn of PATH, ENVP rebuilt. glibc's child calls its
  * internal execve, so a program under a root is resolved here, in the
  * parent, and the child is given /proc/self/fd/N: the kernel opens that
- * (the very file we resolved) before close-on-exec closes N. A script's
- * interpreter opens /proc/self/fd/N itself, after the exec, so for a
- * script N stays open in the child (a thread of ours forking meanwhile
- * inherits it too). A file action that closes N (addclosefrom_np) makes
- * the spawn fail with ENOENT: closed, not unconfined.
+ * (the very file we resolved) before close-on-exec closes N. A file
+ * action that closes N (addclosefrom_np) makes the spawn fail with
+ * ENOENT: closed, not unconfined. A script under a root is spawned as
+ * exec_interp() runs it. A relative PATH is resolved against our working
+ * directory, before any addchdir action of the child's.
  *
  * CHECK (posix_spawnp's candidates): a file outside every root that
  * does not exist is reported without spawning a child for it.
  */
 static int spawn_path(const char *name, const struct spawn *sp, const char *path,
-                      char *const argv[], char *const envp[], bool check)
+                      char *const argv[], char *const envp[], bool check, int depth)
 {
 	spawn_fn *fn = (spawn_fn *)REAL(posix_spawn);
+	struct shebang sb;
 	struct shim_call c;
 	struct stat st;
 	char proc[32];
@@ -501,9 +677,16 @@ static int spawn_path(const char *name, const struct spawn *sp, const char *path
 			break;
 		if (r < 0)
 			return (int)-r;
-		fd = fd_high((int)r);
-		if (is_script(fd))
-			bsys_fcntl(fd, F_SETFD, 0);
+		fd = (int)r;
+		e = read_shebang(fd, &sb);
+		if (e != 0) {
+			r = e < 0 ? e : may_exec(fd);
+			bsys_close(fd);
+			if (r < 0)
+				return (int)-r;
+			return spawn_interp(name, sp, &sb, path, argv, envp, depth);
+		}
+		fd = fd_high(fd);
 		shim_proc_path(proc, fd);
 		e = fn(sp->pid, proc, sp->fa, sp->attr, argv, envp);
 		bsys_close(fd);
@@ -521,7 +704,7 @@ static int spawn_path(const char *name, const struct spawn *sp, const char *path
 
 static long spawn_try(const struct search *s, const char *path)
 {
-	int e = spawn_path(s->name, s->arg, path, s->argv, s->envp, true);
+	int e = spawn_path(s->name, s->arg, path, s->argv, s->envp, true, 0);
 
 	return e ? -e : 0;
 }
@@ -545,7 +728,7 @@ static int spawn_common(const char *name, bool search, pid_t *pid, const char *p
 		s.envp = ce.envp;
 		e = (int)-search_path(&s, path);
 	} else {
-		e = spawn_path(name, &sp, path, argv, ce.envp, false);
+		e = spawn_path(name, &sp, path, argv, ce.envp, false, 0);
 	}
 	shim_env_release(&ce);
 	errno = saved;
