@@ -241,15 +241,16 @@ static long exec_interp(const char *name, const struct shebang *sb, const char *
 }
 
 /*
- * Execute our own O_PATH fd FD of PATH (NULL: a path relative to a
- * dirfd), then close FD (only reached on failure). The kernel refuses a
- * script from a close-on-exec fd with ENOENT, after checking that it may
- * be executed: we run it ourselves (above). Without PATH, or when the
- * script cannot be read, FD is kept open across the exec instead, as
- * fexecve users do, and the interpreter is handed /dev/fd/FD.
+ * Execute our own O_PATH fd FD of PATH, then close FD (only reached on
+ * failure). The kernel refuses a script from a close-on-exec fd with
+ * ENOENT, after checking that it may be executed: we run it ourselves
+ * (above), unless GONE (the kernel's "/dev/fd/DIRFD/NAME" with DIRFD
+ * close-on-exec: the kernel's ENOENT is the answer). When the script
+ * cannot be read (or PATH is NULL), FD is kept open across the exec
+ * instead, as fexecve users do, and the interpreter is handed /dev/fd/FD.
  */
-static long exec_ours(const char *name, int fd, const char *path, char *const argv[],
-                      char *const envp[], int depth)
+static long exec_ours(const char *name, int fd, const char *path, bool gone,
+                      char *const argv[], char *const envp[], int depth)
 {
 	struct shebang sb;
 	long r = exec_fd(fd, argv, envp);
@@ -259,13 +260,34 @@ static long exec_ours(const char *name, int fd, const char *path, char *const ar
 		s = path ? read_shebang(fd, &sb) : 0;
 		if (s != 0) {
 			bsys_close(fd);
-			return s < 0 ? s : exec_interp(name, &sb, path, argv, envp, depth);
+			if (s < 0 || gone)
+				return s < 0 ? s : -ENOENT;
+			return exec_interp(name, &sb, path, argv, envp, depth);
 		}
 		bsys_fcntl(fd, F_SETFD, 0);
 		r = exec_fd(fd, argv, envp);
 	}
 	bsys_close(fd);
 	return r;
+}
+
+/* "/dev/fd/DIRFD/PATH" into BUF (PATH_MAX): what the kernel calls a file
+ * executed relative to a dirfd. False when it does not fit. */
+static bool dirfd_name(char *buf, int dirfd, const char *path)
+{
+	size_t n = strlen(path);
+	char proc[32];
+	int o;
+
+	shim_proc_path(proc, dirfd);  /* "/proc/self/fd/N" */
+	o = (int)strlen(proc + 14);
+	if (8 + (size_t)o + 1 + n + 1 > PATH_MAX)
+		return false;
+	memcpy(buf, "/dev/fd/", 8);
+	memcpy(buf + 8, proc + 14, (size_t)o);
+	buf[8 + o] = '/';
+	memcpy(buf + 8 + o + 1, path, n + 1);
+	return true;
 }
 
 /*
@@ -301,8 +323,16 @@ static long exec_path(const char *name, int dirfd, const char *path, char *const
 			bsys_close((int)r);
 			return -ELOOP;
 		}
-		return exec_ours(name, (int)r, dirfd == AT_FDCWD || path[0] == '/' ? path : NULL,
-		                 argv, envp, depth);
+		if (dirfd == AT_FDCWD || path[0] == '/')
+			return exec_ours(name, (int)r, path, false, argv, envp, depth);
+		{
+			char buf[PATH_MAX];
+			int fl = bsys_fcntl(dirfd, F_GETFD, 0);
+			bool ok = dirfd_name(buf, dirfd, path);
+
+			return exec_ours(name, (int)r, ok ? buf : NULL, fl < 0 || (fl & FD_CLOEXEC),
+			                 argv, envp, depth);
+		}
 	case W_PASS:
 		break;
 	}
