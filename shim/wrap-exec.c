@@ -516,7 +516,8 @@ static bool is_null(const void *p)
 }
 
 /* An fd the program opened (through the shim when under a root): only
- * the environment is ours to fix. */
+ * the environment is ours to fix. A "#!" line in that file is the
+ * kernel's to follow, as for any file outside every root. */
 SHIM_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
 	if (fd < 0 || is_null(argv) || is_null(envp)) {
@@ -765,6 +766,9 @@ static int spawn_common(const char *name, bool search, pid_t *pid, const char *p
 	return e;
 }
 
+/* One definition for both of glibc's versions; the real one we call is
+ * the default (GLIBC_2.15), which never falls back to /bin/sh on ENOEXEC,
+ * where the old GLIBC_2.2.5 one did. */
 SHIM_EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
                             const posix_spawnattr_t *attr, char *const argv[],
                             char *const envp[])
