@@ -234,6 +234,36 @@ static enum shim_where deny_where(struct shim_call *c, const char *root, enum sh
 	return c->where = W_DENIED;
 }
 
+/*
+ * One name in a directory fd (or working directory) that was opened
+ * under a root, for a call that does not follow it: directory walkers
+ * (fts: fstatat(fd, name, AT_SYMLINK_NOFOLLOW), unlinkat, openat with
+ * O_NOFOLLOW) make these by the thousand. The call touches one entry of
+ * that directory and nothing beyond it, wherever the directory is now,
+ * so the real call is the confined one. Roots whose options look at the
+ * entry itself (sameowner, nosymlinks, noxdev, ro for a write) take the
+ * full path.
+ */
+static bool one_entry(struct shim_call *c, int dirfd, const char *path, enum shim_op_kind kind)
+{
+	const struct shim_root_cfg *rc;
+	int root;
+
+	if (strchr(path, '/') || (path[0] == '.' && path[1] == '.' && !path[2]))
+		return false;
+	root = dirfd == AT_FDCWD ? shim_cwd_root() : shim_fd_root(dirfd);
+	if (root < 0)
+		return false;
+	rc = &shim.cfg.roots[root];
+	if (rc->sameowner || (rc->rflags & (BENEATH_NO_SYMLINKS | BENEATH_NO_XDEV)) ||
+	    (rc->ro && (kind & OP_WRITE)))
+		return false;
+	if (dirfd == AT_FDCWD && !shim_cwd_still())
+		return false;
+	c->rindex = root;  /* what the program opens here is under it too */
+	return true;
+}
+
 enum shim_where shim_classify(struct shim_call *c, const char *name, int dirfd,
                               const char *path, enum shim_op_kind kind)
 {
@@ -246,10 +276,13 @@ enum shim_where shim_classify(struct shim_call *c, const char *name, int dirfd,
 	c->root.slot = -1;
 	c->root.own_fd = false;
 	c->where = W_PASS;
+	c->rindex = -1;
 	if (!shim_usable() || !path || !*path)
 		return W_PASS;  /* the real call gives EFAULT / ENOENT */
 	if (path[0] == '/')
 		len = shim_normalize(path, c->buf, sizeof(c->buf));
+	else if ((kind & OP_NOFOLLOW) && one_entry(c, dirfd, path, kind))
+		return W_PASS;
 	else
 		len = join(c, dirfd, NULL, path, &tracked);
 	if (len >= 0 && (c->buf[1] == 'p' || c->buf[1] == 'd'))
@@ -291,7 +324,7 @@ outside:
 	}
 	c->logroot = c->root.h.path;  /* the log names the root as matched */
 	c->rindex = (int)(rc - shim.cfg.roots);
-	if (rc->ro && kind == OP_WRITE)
+	if (rc->ro && (kind & OP_WRITE))
 		return deny_where(c, c->logroot, R_READ_ONLY, EROFS);
 	r = shim_root_acquire(&c->root, rc, c->buf, clen);
 	/* contain compares absolute link targets with the root's path: use
@@ -417,7 +450,7 @@ int shim_open_family(const char *name, int dirfd, const char *path, int flags, m
 	long r;
 
 	shim_init();
-	switch (shim_classify(&c, name, dirfd, path, open_is_write(flags) ? OP_WRITE : OP_READ)) {
+	switch (shim_classify(&c, name, dirfd, path, open_kind(flags))) {
 	case W_DENIED:
 		errno = c.err;
 		return -1;
@@ -431,5 +464,5 @@ int shim_open_family(const char *name, int dirfd, const char *path, int flags, m
 	case W_PASS:
 		break;
 	}
-	return (int)shim_track_new(real_openat(dirfd, path, flags, mode), -1);
+	return (int)shim_track_new(real_openat(dirfd, path, flags, mode), c.rindex);
 }

@@ -151,8 +151,10 @@ void *shim_real(_Atomic(void *) *cache, const char *name, const char *version);
 /* dispatch.c: one mechanism per family                                */
 /* ------------------------------------------------------------------ */
 
-/* What a call does, for the read-only check. */
-enum shim_op_kind { OP_READ, OP_WRITE };
+/* What a call does: OP_READ or OP_WRITE (for the read-only check), plus
+ * OP_NOFOLLOW when it never follows a last component that is a symlink
+ * (lstat, unlink, mkdir, O_NOFOLLOW, ...). */
+enum shim_op_kind { OP_READ = 0, OP_WRITE = 1, OP_NOFOLLOW = 2 };
 
 /* Where a path goes. */
 enum shim_where { W_PASS, W_ROOT, W_DENIED };
@@ -169,7 +171,9 @@ struct shim_call {
 	struct shim_root root;    /* W_ROOT */
 	const char *logroot;      /* the root as the path matched it */
 	int err;                  /* W_DENIED: errno to return (already logged) */
-	int rindex;               /* W_ROOT: the root's index in shim.cfg.roots */
+	int rindex;               /* W_ROOT: the root's index in shim.cfg.roots;
+	                           * W_PASS: the root of the directory a single
+	                           * name was taken from, or -1 */
 	char buf[PATH_MAX];       /* the normalised path; holds root.h.path */
 };
 
@@ -221,6 +225,18 @@ static inline bool open_is_write(int flags)
 {
 	return (flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC)) ||
 	       (flags & __O_TMPFILE) == __O_TMPFILE;
+}
+
+/* OP_NOFOLLOW when AT_FLAGS has AT_SYMLINK_NOFOLLOW. */
+#define NOFOLLOW_KIND(at_flags) (((at_flags) & AT_SYMLINK_NOFOLLOW) ? OP_NOFOLLOW : 0)
+
+/* An open's kind: it does not follow a last symlink with O_NOFOLLOW, or
+ * with O_CREAT|O_EXCL (which fails on any existing name). */
+static inline enum shim_op_kind open_kind(int flags)
+{
+	return (open_is_write(flags) ? OP_WRITE : OP_READ) |
+	       ((flags & O_NOFOLLOW) || (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL)
+	                ? OP_NOFOLLOW : 0);
 }
 
 /* The real function NAME, or the raw system call RAW when it cannot be

@@ -21,7 +21,7 @@ int lchmod(const char *path, mode_t mode);
 
 static int mkdir_common(const char *name, int dirfd, const char *path, mode_t mode)
 {
-	SHIM_PATH_CALL(name, dirfd, path, OP_WRITE, beneath_mkdir(R, P, mode, F),
+	SHIM_PATH_CALL(name, dirfd, path, OP_WRITE | OP_NOFOLLOW, beneath_mkdir(R, P, mode, F),
 	               PASS(mkdirat, bsys_mkdirat(dirfd, path, mode), dirfd, path, mode));
 }
 
@@ -37,7 +37,7 @@ SHIM_EXPORT int mkdirat(int dirfd, const char *path, mode_t mode)
 
 static int mknod_common(const char *name, int dirfd, const char *path, mode_t mode, dev_t dev)
 {
-	SHIM_PATH_CALL(name, dirfd, path, OP_WRITE, beneath_mknod(R, P, mode, dev, F),
+	SHIM_PATH_CALL(name, dirfd, path, OP_WRITE | OP_NOFOLLOW, beneath_mknod(R, P, mode, dev, F),
 	               PASS(mknodat, bsys_mknodat(dirfd, path, mode, dev), dirfd, path, mode, dev));
 }
 
@@ -83,7 +83,7 @@ SHIM_EXPORT int mkfifoat(int dirfd, const char *path, mode_t mode)
 /* Only the link's own path is resolved: TARGET is an opaque string. */
 static int symlink_common(const char *name, const char *target, int dirfd, const char *path)
 {
-	SHIM_PATH_CALL(name, dirfd, path, OP_WRITE, beneath_symlink(target, R, P, F),
+	SHIM_PATH_CALL(name, dirfd, path, OP_WRITE | OP_NOFOLLOW, beneath_symlink(target, R, P, F),
 	               PASS(symlinkat, bsys_symlinkat(target, dirfd, path), target, dirfd, path));
 }
 
@@ -101,7 +101,7 @@ SHIM_EXPORT int symlinkat(const char *target, int dirfd, const char *path)
 
 static int unlink_common(const char *name, int dirfd, const char *path, int flags)
 {
-	SHIM_PATH_CALL(name, dirfd, path, OP_WRITE, beneath_unlink(R, P, flags, F),
+	SHIM_PATH_CALL(name, dirfd, path, OP_WRITE | OP_NOFOLLOW, beneath_unlink(R, P, flags, F),
 	               PASS(unlinkat, bsys_unlinkat(dirfd, path, flags), dirfd, path, flags));
 }
 
@@ -145,7 +145,8 @@ SHIM_EXPORT int remove(const char *path)
 
 static int chmod_common(const char *name, int dirfd, const char *path, mode_t mode, int flags)
 {
-	SHIM_PATH_CALL(name, dirfd, path, OP_WRITE, beneath_chmod(R, P, mode, flags, F),
+	SHIM_PATH_CALL(name, dirfd, path, OP_WRITE | NOFOLLOW_KIND(flags),
+	               beneath_chmod(R, P, mode, flags, F),
 	               PASS(fchmodat, bsys_fchmodat2(dirfd, path, mode, flags),
 	                    dirfd, path, mode, flags));
 }
@@ -168,7 +169,8 @@ SHIM_EXPORT int fchmodat(int dirfd, const char *path, mode_t mode, int flags)
 static int chown_common(const char *name, int dirfd, const char *path, uid_t uid, gid_t gid,
                         int flags)
 {
-	SHIM_PATH_CALL(name, dirfd, path, OP_WRITE, beneath_chown(R, P, uid, gid, flags, F),
+	SHIM_PATH_CALL(name, dirfd, path, OP_WRITE | NOFOLLOW_KIND(flags),
+	               beneath_chown(R, P, uid, gid, flags, F),
 	               PASS(fchownat, bsys_fchownat(dirfd, path, uid, gid, flags),
 	                    dirfd, path, uid, gid, flags));
 }
@@ -192,7 +194,8 @@ SHIM_EXPORT int fchownat(int dirfd, const char *path, uid_t uid, gid_t gid, int 
 static int utimens_common(const char *name, int dirfd, const char *path,
                           const struct timespec ts[2], int flags)
 {
-	SHIM_PATH_CALL(name, dirfd, path, OP_WRITE, beneath_utimens(R, P, ts, flags, F),
+	SHIM_PATH_CALL(name, dirfd, path, OP_WRITE | NOFOLLOW_KIND(flags),
+	               beneath_utimens(R, P, ts, flags, F),
 	               PASS(utimensat, bsys_utimensat(dirfd, path, ts, flags),
 	                    dirfd, path, ts, flags));
 }

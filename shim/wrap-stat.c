@@ -45,7 +45,7 @@ static int stat_common(const char *name, int dirfd, const char *path, struct sta
 
 	if (e < 0)
 		return (int)shim_ret(e);
-	SHIM_PATH_CALL(name, dirfd, path, OP_READ,
+	SHIM_PATH_CALL(name, dirfd, path, OP_READ | NOFOLLOW_KIND(flags),
 	               beneath_stat(R, P, st, flags & AT_SYMLINK_NOFOLLOW, F),
 	               PASS(fstatat, bsys_fstatat(dirfd, path, st, flags), dirfd, path, st, flags));
 }
@@ -125,7 +125,7 @@ SHIM_EXPORT int __fxstatat64(int ver, int dirfd, const char *path, struct stat64
 SHIM_EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask,
                       struct statx *stx)
 {
-	SHIM_PATH_CALL("statx", dirfd, path, OP_READ,
+	SHIM_PATH_CALL("statx", dirfd, path, OP_READ | NOFOLLOW_KIND(flags),
 	               beneath_statx(R, P, flags, mask, stx, F),
 	               PASS(statx, bsys_statx(dirfd, path, flags, mask, stx),
 	                    dirfd, path, flags, mask, stx));
@@ -214,7 +214,8 @@ SHIM_EXPORT int statvfs64(const char *path, struct statvfs64 *buf)
 /* access: one mechanism, four names. */
 static int access_common(const char *name, int dirfd, const char *path, int mode, int flags)
 {
-	SHIM_PATH_CALL(name, dirfd, path, OP_READ, beneath_access(R, P, mode, flags, F),
+	SHIM_PATH_CALL(name, dirfd, path, OP_READ | NOFOLLOW_KIND(flags),
+	               beneath_access(R, P, mode, flags, F),
 	               PASS(faccessat, bsys_faccessat2(dirfd, path, mode, flags),
 	                    dirfd, path, mode, flags));
 }
@@ -243,7 +244,8 @@ SHIM_EXPORT int eaccess(const char *path, int mode)
 static ssize_t readlink_common(const char *name, int dirfd, const char *path, char *buf,
                                size_t len)
 {
-	SHIM_PATH_CALL(name, dirfd, path, OP_READ, beneath_readlink(R, P, buf, len, F),
+	SHIM_PATH_CALL(name, dirfd, path, OP_READ | OP_NOFOLLOW,
+	               beneath_readlink(R, P, buf, len, F),
 	               PASS(readlinkat, bsys_readlinkat(dirfd, path, buf, len),
 	                    dirfd, path, buf, len));
 }

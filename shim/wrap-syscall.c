@@ -124,6 +124,8 @@ static long sys_openat2(int dirfd, const char *path, const void *uhow, size_t si
 	case W_PASS:
 		break;
 	}
+	return shim_track_new(bsys_call4(SYS_openat2, dirfd, (long)path, (long)uhow, (long)size),
+	                      c.rindex);
 pass:
 	return shim_track_new(bsys_call4(SYS_openat2, dirfd, (long)path, (long)uhow, (long)size), -1);
 }

@@ -21,6 +21,8 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+
+#include "sys.h"  /* raw system calls: the floor must not go through the shim's syscall() */
 #include <time.h>
 #include <unistd.h>
 
@@ -88,21 +90,48 @@ static void op_stat_floor(void)
 {
 	struct how how = { O_PATH | O_CLOEXEC, 0, 0x08 /* RESOLVE_BENEATH */ };
 	struct stat st;
-	long fd = syscall(SYS_openat2, rootfd, "a/b/c/file", &how, sizeof(how));
+	long fd = bsys_call4(SYS_openat2, rootfd, (long)"a/b/c/file", (long)&how, sizeof(how));
 
-	if (fd < 0 || syscall(SYS_fstat, fd, &st) < 0)
+	if (fd < 0 || bsys_call2(SYS_fstat, fd, (long)&st) < 0)
 		abort();
-	syscall(SYS_close, fd);
+	bsys_call1(SYS_close, fd);
 }
 
 static void op_open_floor(void)
 {
 	struct how how = { O_RDONLY | O_CLOEXEC, 0, 0x08 };
-	long fd = syscall(SYS_openat2, rootfd, "a/b/c/file", &how, sizeof(how));
+	long fd = bsys_call4(SYS_openat2, rootfd, (long)"a/b/c/file", (long)&how, sizeof(how));
 
 	if (fd < 0)
 		abort();
-	syscall(SYS_close, fd);
+	bsys_call1(SYS_close, fd);
+}
+
+/* Relative to a directory fd and to the working directory, both opened
+ * (under the shim: marked) under the root. */
+static int dirfd_c;
+
+static void op_dirfd_lstat(void)
+{
+	struct stat st;
+	if (fstatat(dirfd_c, "file", &st, AT_SYMLINK_NOFOLLOW) < 0)
+		abort();
+}
+
+static void op_dirfd_open(void)
+{
+	int fd = openat(dirfd_c, "../c/file", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		abort();
+	close(fd);
+}
+
+static void op_cwd_open(void)
+{
+	int fd = open("file", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		abort();
+	close(fd);
 }
 
 static const struct { const char *name; void (*fn)(void); } ops[] = {
@@ -111,6 +140,9 @@ static const struct { const char *name; void (*fn)(void); } ops[] = {
 	{ "stat", op_stat },
 	{ "opendir+closedir", op_opendir },
 	{ "outside open+close", op_outside },
+	{ "dirfd: fstatat(fd, name, NOFOLLOW)", op_dirfd_lstat },
+	{ "dirfd: openat(fd, ../c/file)+close", op_dirfd_open },
+	{ "cwd: open(file)+close", op_cwd_open },
 	{ "floor: openat2 open+close", op_open_floor },
 	{ "floor: openat2 O_PATH+fstat+close", op_stat_floor },
 };
@@ -127,8 +159,9 @@ int main(int argc, char **argv)
 	snprintf(file, sizeof(file), "%s/a/b/c/file", argv[1]);
 	snprintf(dir, sizeof(dir), "%s/a/b/c", argv[1]);
 	outside = argv[2];
-	rootfd = (int)syscall(SYS_openat, AT_FDCWD, argv[1], O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
+	rootfd = (int)bsys_call4(SYS_openat, AT_FDCWD, (long)argv[1], O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+	dirfd_c = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0 || dirfd_c < 0 || chdir(dir) < 0)
 		return 1;
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 		double t0;
