@@ -34,8 +34,7 @@
 #  6. posix_spawn file actions naming a path under a root fail closed.
 #  7. Audit mode; BENEATH_OUTSIDE=deny with scripts.
 #
-# Every failed assertion prints "FAIL:"; "XFAIL:" marks a known bug of
-# code outside exec (it is counted apart, and printed). The last line is
+# Every failed assertion prints "FAIL:". The last line is
 # "test-exec: N passed, M failed"; the exit status is 1 if M > 0.
 set -u
 export LC_ALL=C
@@ -62,23 +61,11 @@ CAT=$(command -v cat)
 
 pass=0
 fail=0
-xfail=0
 
 ok() { pass=$((pass + 1)); }
 bad() {
 	fail=$((fail + 1))
 	echo "FAIL: $*"
-}
-# known DESC COMMAND...: a check that a bug outside exec breaks today.
-known() {
-	local desc=$1
-	shift
-	if "$@"; then
-		ok
-	else
-		xfail=$((xfail + 1))
-		echo "XFAIL: $desc"
-	fi
 }
 check() {
 	local desc=$1
@@ -668,15 +655,14 @@ modes() {
 		check_eq "BENEATH_OUTSIDE=deny ($backend): nested scripts under the root" "$base" "$out"
 	done
 	# vfork children run programs under a root one after another (dash
-	# does it for every command). Broken by the root fd cache: a vfork
-	# child caches a root fd in memory it shares with its parent, and
-	# that fd is not open in the parent (roots.c, reported).
+	# does it for every command): a vfork child shares the parent's
+	# memory, not its fd table, so it must not fill the root fd cache.
 	for backend in openat2 walker; do
 		shim_on "$backend"
 		out=$(run "$PROBE_plain" vfork2 "$R/bin/legit" report v 2>&1 | grep -c 'ok status=0')
-		known "vfork twice ($backend): both children run $R/bin/legit" [ "$out" = 2 ]
+		check "vfork twice ($backend): both children run $R/bin/legit" [ "$out" = 2 ]
 		out=$(run /bin/sh -c "$R/bin/legit report 1; $R/bin/legit report 2" 2>&1 | grep -c REPORT)
-		known "sh -c ($backend): two programs under a root in a row" [ "$out" = 2 ]
+		check "sh -c ($backend): two programs under a root in a row" [ "$out" = 2 ]
 	done
 }
 
@@ -687,6 +673,5 @@ child_env
 file_actions
 modes
 
-[ "$xfail" -gt 0 ] && echo "test-exec: $xfail known failures (XFAIL above), not counted"
 echo "test-exec: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
