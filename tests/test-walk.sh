@@ -242,7 +242,7 @@ scandir @/nonexistent
 scandir @/ln-dir sort
 scandir @/noread sort
 scandirat @ a filter sort
-scandirat @ ../diff/c sort
+scandirat @/a ../c sort
 scandirat . @/a sort
 scandirat @ .
 scandirat @/a/f1 x
