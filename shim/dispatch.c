@@ -113,7 +113,7 @@ static size_t comp(const char **p, const char **start)
  * prefix to read, and *REST. False for anything else, including the link
  * itself with nothing after it (that names the open object: fd-only).
  */
-enum magic { M_NONE, M_LINK, M_DOTDOT };
+enum magic { M_NONE, M_LINK, M_DOTDOT, M_FD_ONLY };
 
 /* The next component of the prefix, which must not be "..": the kernel
  * would take it before the magic link, which we would have to follow by
@@ -148,7 +148,9 @@ static enum magic magic(const char *p, int *fd, char *link, size_t linksz, const
 			return M_NONE;
 		}
 		*rest = q;
-		return *q != '\0' && s[n] == '/' ? M_LINK : M_NONE;
+		if (*q == '\0')
+			return M_FD_ONLY;
+		return s[n] == '/' ? M_LINK : M_NONE;
 	}
 	if (strncmp(p, "/proc/", 6) != 0)
 		return M_NONE;
@@ -181,7 +183,7 @@ static enum magic magic(const char *p, int *fd, char *link, size_t linksz, const
 		return M_NONE;
 	}
 	if (s[n] != '/' || *q == '\0')
-		return M_NONE;
+		return self && (*fd != AT_FDCWD || IS(s, n, "cwd")) ? M_FD_ONLY : M_NONE;
 	*rest = q;
 	if (!self) {
 		size_t len = (size_t)(s + n - p);
@@ -200,21 +202,23 @@ static int unmagic(struct shim_call *c, int len, int *tracked)
 {
 	char link[64], rest[PATH_MAX];
 	const char *r;
+	enum magic m;
 	int fd;
 
 	for (int hop = 0; hop < MAGIC_HOPS; hop++) {
 		if ((strncmp(c->buf, "/proc/", 6) != 0 && strncmp(c->buf, "/dev/", 5) != 0))
 			return len;
-		switch (magic(c->buf, &fd, link, sizeof(link), &r)) {
-		case M_NONE:
+		m = magic(c->buf, &fd, link, sizeof(link), &r);
+		if (m == M_NONE)
 			return (int)strlen(c->buf);
-		case M_DOTDOT:
+		if (m == M_DOTDOT)
 			return J_ESCAPE_UNKNOWN;
-		default:
-			break;
-		}
 		if (!link[0] && fd != AT_FDCWD && shim_fd_is_own(fd))
-			return -ENOENT;
+			return -ENOENT;  /* ours look closed */
+		/* The program's own open fd (or working directory) again:
+		 * nothing is looked up. */
+		if (m == M_FD_ONLY)
+			return J_PASS;
 		memmove(rest, r, strlen(r) + 1);
 		len = join(c, fd, link[0] ? link : NULL, rest, tracked);
 		if (len < 0)

@@ -113,6 +113,7 @@ static void do_init(void)
 		shim.backend = BENEATH_BACKEND_WALKER;
 	if (shim_roots_setup(err, sizeof(err)) < 0)
 		die(err);
+	shim_env_save();
 	open_log();
 	mark_cwd();
 	n = bsys_readlinkat(AT_FDCWD, "/proc/self/exe", shim.exe, sizeof(shim.exe) - 1);

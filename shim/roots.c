@@ -24,6 +24,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include "shim.h"
 
@@ -70,6 +71,7 @@ static struct {
 	int fd_base;
 	atomic_flag lock;
 	uint64_t clock;
+	long pid;              /* the process whose fd table the slots are in */
 } R = { .lock = ATOMIC_FLAG_INIT };
 
 static int move_high(int fd);
@@ -466,6 +468,7 @@ int shim_roots_setup(char *err, size_t errsz)
 		R.slots[i].fd = -1;
 		R.slots[i].path = paths + (size_t)i * PATH_MAX;
 	}
+	R.pid = bsys_call1(SYS_getpid, 0);
 	return 0;
 }
 
@@ -481,6 +484,7 @@ void shim_roots_atfork_child(void)
 	for (int i = 0; i < R.nslots; i++)
 		atomic_store(&R.slots[i].refs, 0);
 	atomic_flag_clear(&R.lock);
+	R.pid = bsys_call1(SYS_getpid, 0);
 }
 
 /* ------------------------------------------------------------------ */
@@ -747,7 +751,11 @@ int shim_root_acquire(struct shim_root *r, const struct shim_root_cfg *cfg,
 	if (fd < 0)
 		return fd;
 	fd = move_high(fd);
-	if (len >= PATH_MAX || !lock_try())
+	/* A vfork child (posix_spawn, dash) shares our memory but not our
+	 * fd table: an fd it opened must not go into the cache, where the
+	 * parent would find it closed, or worse, reused. Cache hits are
+	 * fine: the child has a copy of every slot fd. */
+	if (len >= PATH_MAX || bsys_call1(SYS_getpid, 0) != R.pid || !lock_try())
 		goto private;
 	{
 		int i = slot_find(h, concrete, len);

@@ -278,4 +278,35 @@ static inline enum shim_op_kind open_kind(int flags)
 		return (PASS_CALL);                                            \
 	} while (0)
 
+/* ------------------------------------------------------------------ */
+/* env.c: the configuration every exec'd child gets back               */
+/* ------------------------------------------------------------------ */
+
+/* init.c calls it once, after the roots: copies of LD_PRELOAD and the
+ * BENEATH_* variables, and the shim's own absolute path. */
+void shim_env_save(void);
+
+/* A child's environment, built on the caller's stack: most environments
+ * fit in the arrays here; a bigger one gets one mmap (never malloc: the
+ * exec wrappers run in vfork children). */
+#define SHIM_ENV_PTRS 512
+#define SHIM_ENV_STR 1024
+
+struct shim_child_env {
+	char **envp;              /* what to hand to execve */
+	void *map;                /* the mmap for a big environment, or NULL */
+	size_t maplen;
+	char *ptrs[SHIM_ENV_PTRS];
+	char preload[SHIM_ENV_STR];
+};
+
+/*
+ * ENVP (NULL is an empty environment) with our BENEATH_* values forced
+ * (the caller's own entries replaced or removed) and LD_PRELOAD keeping
+ * the caller's preloads plus ours. Never writes into ENVP or its strings.
+ * 0 or -errno (ENOMEM); shim_env_release() afterwards either way.
+ */
+int shim_env_build(struct shim_child_env *ce, char *const envp[]);
+void shim_env_release(struct shim_child_env *ce);
+
 #endif /* BENEATH_SHIM_H */

@@ -107,12 +107,42 @@ static void op_open_floor(void)
 	bsys_call1(SYS_close, fd);
 }
 
+/* Relative to a directory fd and to the working directory, both opened
+ * (under the shim: marked) under the root. */
+static int dirfd_c;
+
+static void op_dirfd_lstat(void)
+{
+	struct stat st;
+	if (fstatat(dirfd_c, "file", &st, AT_SYMLINK_NOFOLLOW) < 0)
+		abort();
+}
+
+static void op_dirfd_open(void)
+{
+	int fd = openat(dirfd_c, "../c/file", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		abort();
+	close(fd);
+}
+
+static void op_cwd_open(void)
+{
+	int fd = open("file", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		abort();
+	close(fd);
+}
+
 static const struct { const char *name; void (*fn)(void); } ops[] = {
 	{ "open+close", op_open },
 	{ "fopen+fclose", op_fopen },
 	{ "stat", op_stat },
 	{ "opendir+closedir", op_opendir },
 	{ "outside open+close", op_outside },
+	{ "dirfd: fstatat(fd, name, NOFOLLOW)", op_dirfd_lstat },
+	{ "dirfd: openat(fd, ../c/file)+close", op_dirfd_open },
+	{ "cwd: open(file)+close", op_cwd_open },
 	{ "floor: openat2 open+close", op_open_floor },
 	{ "floor: openat2 O_PATH+fstat+close", op_stat_floor },
 };
@@ -130,7 +160,8 @@ int main(int argc, char **argv)
 	snprintf(dir, sizeof(dir), "%s/a/b/c", argv[1]);
 	outside = argv[2];
 	rootfd = (int)bsys_call4(SYS_openat, AT_FDCWD, (long)argv[1], O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
-	if (rootfd < 0)
+	dirfd_c = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0 || dirfd_c < 0 || chdir(dir) < 0)
 		return 1;
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 		double t0;
