@@ -795,8 +795,9 @@ static void fd_target(int fd, char *buf, size_t size)
 	char p[64];
 	ssize_t r;
 
+	/* Past the shim, which may hide its own fds' links. */
 	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
-	r = readlink(p, buf, size - 1);
+	r = rawsys(SYS_readlinkat, AT_FDCWD, (long)p, (long)buf, (long)size - 1);
 	buf[r < 0 ? 0 : r] = '\0';
 }
 
@@ -864,10 +865,11 @@ static int op_cloexec(char **a, int n)
 		unsigned long flags = 0;
 		bool found = false;
 		FILE *f;
-		int fdfl = (int)rawsys(SYS_fcntl, shimfd[i], F_GETFD, 0, 0);
+		int fd, fdfl = (int)rawsys(SYS_fcntl, shimfd[i], F_GETFD, 0, 0);
 
 		snprintf(p, sizeof(p), "/proc/self/fdinfo/%d", shimfd[i]);
-		f = fopen(p, "r");
+		fd = (int)rawsys(SYS_openat, AT_FDCWD, (long)p, O_RDONLY | O_CLOEXEC, 0);
+		f = fd >= 0 ? fdopen(fd, "r") : NULL;
 		while (f && fgets(line, sizeof(line), f))
 			if (sscanf(line, "flags: %lo", &flags) == 1)
 				found = true;
