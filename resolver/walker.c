@@ -582,6 +582,14 @@ static int walk_run(struct walk *w, const char *path, int flags, mode_t mode,
 		memcpy(name, c, clen);
 		name[clen] = '\0';
 
+		/* The kernel looks up "." and ".." in the current directory
+		 * too, which takes search permission on it; we never ask it
+		 * to, so check. */
+		if ((clen == 1 && name[0] == '.') || (clen == 2 && name[0] == '.' && name[1] == '.')) {
+			r = bsys_faccessat2(w->cur, "", X_OK, AT_EMPTY_PATH | AT_EACCESS);
+			if (r == -EACCES)
+				return r;
+		}
 		if (clen == 1 && name[0] == '.') {
 			if (is_last)
 				return finish_dot(w, flags, mode, last, ".");
