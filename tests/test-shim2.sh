@@ -705,9 +705,9 @@ section_shimfds() {
 		got=$(awk '$1 == "procshim"' "$T/res")
 		check "[$BACKEND] /proc/self/fd/<shim fd>/...: nothing opened through a shim fd:
 $(printf '%s\n' "$got" | sed 's/^/    /')" \
-			sh -c '! printf "%s\n" "$1" | grep -v " ok:opened=0,secret=0,"' x "$got"
+			sh -c '! printf "%s\n" "$1" | grep -qv " ok:opened=0,secret=0,"' x "$got"
 		check "[$BACKEND] /proc/self/fd/<shim fd>/...: denied (EACCES) through the root's fd" \
-			sh -c '! printf "%s\n" "$1" | grep -v ",denied=[1-9]"' x "$got"
+			sh -c '! printf "%s\n" "$1" | grep -qv ",denied=[1-9]"' x "$got"
 	done
 	attack "/proc/self/fd/<own fd under the root>/..." \
 		"dopen s $R/sub ; procfd s /../../secret ; procfd s /link-out/f ; procfd s /sub2/link-out ; procfd s /../abs ; procfd s /../dl/f"
@@ -741,7 +741,7 @@ $(printf '%s\n' "$got" | sed 's/^/    /')" \
 # 4. AF_UNIX
 # ------------------------------------------------------------------------
 section_unix() {
-	local long longdl pad b got
+	local long longdl pad b got rel
 	echo "=== 4. AF_UNIX bind and connect"
 	# A 107-byte sun_path under the root (and one through dl).
 	pad=$((107 - ${#R} - 1))
@@ -761,6 +761,9 @@ section_unix() {
 	if [ -n "$long" ]; then
 		legit "a 107-byte sun_path (NUL-terminated, and exact length)" \
 			"bind $long ; connect $long ; echo ${long%?}E ; echo ${long%?}X exact"
+		rel=$(printf '%*s' 107 '' | tr ' ' 'N')
+		legit "a relative 107-byte sun_path with the working directory in the root" \
+			"chdir $R ; bind $rel ; echo ${rel%?}E ; echo ${rel%?}X exact ; chdir $R/sub ; echo ../${rel%???}"
 		attack "a 107-byte sun_path through dl" "bind $longdl ; bind ${longdl%?}X exact"
 	fi
 	# Nothing created outside, under the shim; without it the socket is
