@@ -470,7 +470,8 @@ run_moved() {
 		[ "$line" = "wait ok" ] && break
 	done
 	eval "$move"
-	echo go >&"$wr"
+	# In a subshell: if the probe died early, SIGPIPE ends only that.
+	(echo go >&"$wr") 2> /dev/null
 	cat <&"$in" >> "$out"
 	exec {in}<&- {wr}>&-
 	wait "$pid" 2> /dev/null
