@@ -11,6 +11,8 @@
 
 #include "shim.h"
 
+__thread const char *shim_outer_call __attribute__((tls_model("initial-exec")));
+
 int shim_deny(struct shim_call *c, const char *root, enum shim_reason why, int err)
 {
 	bool audit = shim.cfg.mode == SHIM_AUDIT;
@@ -275,7 +277,7 @@ enum shim_where shim_classify(struct shim_call *c, const char *name, int dirfd,
 	size_t clen;
 	int len, r, tracked = -1;
 
-	c->name = name;
+	c->name = shim_outer_call ? shim_outer_call : name;
 	c->path = path;
 	c->root.slot = -1;
 	c->root.own_fd = false;

@@ -190,6 +190,23 @@ enum shim_where shim_classify(struct shim_call *c, const char *name, int dirfd,
 /* The root that directory FD is under now (by its host path), or -1. */
 int shim_dir_root(int fd);
 
+/*
+ * The libc entry point the program called, while a shim function built
+ * over other wrappers (scandirat over openat, mkstemp over open) calls
+ * them: denials are logged under the name the program used. Set it only
+ * around calls the shim makes itself, never around a program callback.
+ */
+extern __thread const char *shim_outer_call __attribute__((tls_model("initial-exec")));
+
+#define SHIM_AS(NAME, EXPR)                                                    \
+	({                                                                     \
+		const char *outer_ = shim_outer_call;                          \
+		shim_outer_call = (NAME);                                      \
+		__auto_type r_ = (EXPR);                                       \
+		shim_outer_call = outer_;                                      \
+		r_;                                                            \
+	})
+
 /* Log a denial (or would-deny); -ERR, or SHIM_PASS in audit mode. */
 int shim_deny(struct shim_call *c, const char *root, enum shim_reason why, int err);
 

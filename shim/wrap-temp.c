@@ -126,7 +126,7 @@ static int try_name(char *tmpl, enum temp_kind kind, int flags)
  * leaving TMPL alone, when they are not all Xs; EEXIST after TEMP_TRIES
  * names that all existed. errno is kept on success.
  */
-static int gen_temp(char *tmpl, int suffixlen, int flags, enum temp_kind kind)
+static int gen_temp_try(char *tmpl, int suffixlen, int flags, enum temp_kind kind)
 {
 	int saved = errno, r;
 	size_t len = strlen(tmpl);
@@ -154,6 +154,10 @@ static int gen_temp(char *tmpl, int suffixlen, int flags, enum temp_kind kind)
 	errno = EEXIST;
 	return -1;
 }
+
+/* Denials are logged under the name the program called. */
+#define gen_temp(tmpl, suffixlen, flags, kind)                                 \
+	SHIM_AS(__func__, gen_temp_try(tmpl, suffixlen, flags, kind))
 
 /* ------------------------------------------------------------------ */
 /* The exported names                                                  */
@@ -219,7 +223,7 @@ static bool is_dir(const char *path)
 {
 	struct stat64 st;
 
-	return stat64(path, &st) == 0 && S_ISDIR(st.st_mode);
+	return SHIM_AS("tempnam", stat64(path, &st)) == 0 && S_ISDIR(st.st_mode);
 }
 
 /*

@@ -137,28 +137,29 @@ static DIR *opendir_at(int dirfd, const char *path)
 SHIM_EXPORT int scandir(const char *path, struct dirent ***namelist, scan_filter sel,
                         scan_compar cmp)
 {
-	return scan_tail(opendir(path), namelist, sel, cmp);
+	return scan_tail(SHIM_AS("scandir", opendir(path)), namelist, sel, cmp);
 }
 
 SHIM_EXPORT int scandir64(const char *path, struct dirent64 ***namelist,
                           int (*sel)(const struct dirent64 *),
                           int (*cmp)(const struct dirent64 **, const struct dirent64 **))
 {
-	return scan_tail(opendir(path), (struct dirent ***)namelist,
+	return scan_tail(SHIM_AS("scandir64", opendir(path)), (struct dirent ***)namelist,
 	                 FN_CAST(scan_filter, sel), FN_CAST(scan_compar, cmp));
 }
 
 SHIM_EXPORT int scandirat(int dirfd, const char *path, struct dirent ***namelist,
                           scan_filter sel, scan_compar cmp)
 {
-	return scan_tail(opendir_at(dirfd, path), namelist, sel, cmp);
+	return scan_tail(SHIM_AS("scandirat", opendir_at(dirfd, path)), namelist, sel, cmp);
 }
 
 SHIM_EXPORT int scandirat64(int dirfd, const char *path, struct dirent64 ***namelist,
                             int (*sel)(const struct dirent64 *),
                             int (*cmp)(const struct dirent64 **, const struct dirent64 **))
 {
-	return scan_tail(opendir_at(dirfd, path), (struct dirent ***)namelist,
+	return scan_tail(SHIM_AS("scandirat64", opendir_at(dirfd, path)),
+	                 (struct dirent ***)namelist,
 	                 FN_CAST(scan_filter, sel), FN_CAST(scan_compar, cmp));
 }
 
