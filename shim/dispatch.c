@@ -229,6 +229,41 @@ static int unmagic(struct shim_call *c, int len, int *tracked)
 	return -ELOOP;
 }
 
+/* Where the first ".." component of P ends, or -1. */
+static int first_dotdot(const char *p)
+{
+	for (const char *q = p; (q = strstr(q, "/..")) != NULL; q += 3)
+		if (q[3] == '/' || q[3] == '\0')
+			return (int)(q + 3 - p);
+	return -1;
+}
+
+/*
+ * A path outside every root that climbs with "..", where the kernel may
+ * come back down into a root ("/srv/other/../www/abs"). Let the kernel
+ * take the path up to its first ".." (no root is on that stretch, or the
+ * path would have matched one), and go on from the directory that it
+ * reaches, by that directory's host path. Returns the new length, or the
+ * kernel's error for the stretch, which the real call would meet too.
+ */
+static int settle_dotdot(struct shim_call *c, int cut)
+{
+	char rest[PATH_MAX];
+	int fd, len, tracked;
+	size_t n = strlen(c->buf + cut);
+
+	memcpy(rest, c->buf + cut + (n > 0), n + 1 - (n > 0));
+	c->buf[cut] = '\0';
+	fd = bsys_openat(AT_FDCWD, c->buf, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return fd;
+	len = join(c, fd, NULL, rest[0] ? rest : ".", &tracked);
+	bsys_close(fd);
+	return len;
+}
+
+#define SETTLE_MAX 40
+
 static enum shim_where deny_where(struct shim_call *c, const char *root, enum shim_reason why,
                                   int err)
 {
@@ -313,6 +348,14 @@ enum shim_where shim_classify(struct shim_call *c, const char *name, int dirfd,
 		return c->where = W_DENIED;
 	}
 	rc = shim_match(c->buf, (size_t)len, &c->rest, &clen);
+	for (int i = 0, cut; !rc && (cut = first_dotdot(c->buf)) >= 0; i++) {
+		len = i < SETTLE_MAX ? settle_dotdot(c, cut) : -ELOOP;
+		if (len < 0) {
+			c->err = len < -4095 ? EACCES : -len;
+			return c->where = W_DENIED;
+		}
+		rc = shim_match(c->buf, (size_t)len, &c->rest, &clen);
+	}
 	if (!rc) {
 		if (tracked >= 0 && (dirfd != AT_FDCWD || shim_cwd_still()))
 			goto escape;

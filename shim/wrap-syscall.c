@@ -76,6 +76,16 @@ static long sys_openat2(int dirfd, const char *path, const void *uhow, size_t si
 	flags = (int)how.flags;
 	scoped = how.resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT);
 	shim_init();
+	/* The caller's own scope, as the kernel applies it to an absolute
+	 * path: out of it (BENEATH), or from DIRFD again (IN_ROOT). */
+	if (scoped && path && path[0] == '/') {
+		if (how.resolve & RESOLVE_BENEATH)
+			return -EXDEV;
+		while (*path == '/')
+			path++;
+		if (!*path)
+			path = ".";
+	}
 	/*
 	 * The caller scopes the lookup to DIRFD itself: when that directory
 	 * is under a root, resolve beneath it as asked (it is inside the
