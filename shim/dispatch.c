@@ -215,8 +215,10 @@ static int unmagic(struct shim_call *c, int len, int *tracked)
 			return (int)strlen(c->buf);
 		if (m == M_DOTDOT)
 			return J_ESCAPE_UNKNOWN;
+		/* Through one of the shim's own fds: by its path like any
+		 * other, so that a root fd confines to that root. */
 		if (!link[0] && fd != AT_FDCWD && shim_fd_is_own(fd))
-			return -ENOENT;  /* ours look closed */
+			shim_proc_path(link, fd);
 		/* The program's own open fd (or working directory) again:
 		 * nothing is looked up. */
 		if (m == M_FD_ONLY)
