@@ -14,13 +14,8 @@
 #
 # The last line is "test-coverage: N passed, M failed"; the exit status is
 # 1 if M > 0.
-set -u
-export LC_ALL=C
-
 here=$(cd "$(dirname "$0")" && pwd)
-top_srcdir=${top_srcdir:-$here/..}
-top_builddir=${top_builddir:-$top_srcdir}
-SHIM=$top_builddir/shim/.libs/libbeneath-preload.so
+. "$here/testlib.sh"
 
 finish_skip() {
 	echo "SKIP: $*"
@@ -28,11 +23,7 @@ finish_skip() {
 	exit 77
 }
 
-if [ ! -e "$SHIM" ]; then
-	echo "FAIL: $SHIM is not built (make check builds it)"
-	echo "test-coverage: 0 passed, 1 failed"
-	exit 1
-fi
+need_built -s test-coverage "$SHIM"
 DOC=
 for d in ${CONFORMANCE_DIR:+"$CONFORMANCE_DIR/../docs"} "$top_srcdir/../shared/docs"; do
 	if [ -f "$d/prior-art.md" ]; then
@@ -118,8 +109,6 @@ allow_reason() {
 	esac
 }
 
-pass=0
-fail=0
 listed=0
 exported=0
 allowed=0

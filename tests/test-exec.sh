@@ -36,82 +36,18 @@
 #
 # Every failed assertion prints "FAIL:". The last line is
 # "test-exec: N passed, M failed"; the exit status is 1 if M > 0.
-set -u
-export LC_ALL=C
-
 here=$(cd "$(dirname "$0")" && pwd)
-top_srcdir=${top_srcdir:-$here/..}
-top_builddir=${top_builddir:-$top_srcdir}
+. "$here/testlib.sh"
 
-SHIM=$top_builddir/shim/.libs/libbeneath-preload.so
-PROBE_plain=$top_builddir/tests/exec-probe
-PROBE_fortify=$top_builddir/tests/exec-probe-fortify
-PROBE_fortify64=$top_builddir/tests/exec-probe-fortify64
-BUILDS="plain fortify fortify64"
-
-for f in "$SHIM" "$PROBE_plain" "$PROBE_fortify" "$PROBE_fortify64"; do
-	if [ ! -e "$f" ]; then
-		echo "FAIL: $f is not built (make check builds it)" >&2
-		exit 1
-	fi
-done
-SHIM=$(cd "$(dirname "$SHIM")" && pwd -P)/$(basename "$SHIM")
+use_probes exec-probe
+need_built "$SHIM" "$PROBE_plain" "$PROBE_fortify" "$PROBE_fortify64"
+shim_absolute -P
 ENV=$(command -v env)
 CAT=$(command -v cat)
 
-pass=0
-fail=0
+make_tmpdir test-exec
 
-ok() { pass=$((pass + 1)); }
-bad() {
-	fail=$((fail + 1))
-	echo "FAIL: $*"
-}
-check() {
-	local desc=$1
-	shift
-	if "$@"; then ok; else bad "$desc"; fi
-}
-check_eq() {
-	if [ "$2" = "$3" ]; then
-		ok
-	else
-		bad "$1"
-		echo "    expected: $2"
-		echo "    actual:   $3"
-	fi
-}
-# expect_same DESC EXPECTED_FILE ACTUAL_FILE: one assertion per line.
-expect_same() {
-	local desc=$1 exp=$2 act=$3 n nd
-	n=$(wc -l < "$exp")
-	if cmp -s "$exp" "$act"; then
-		pass=$((pass + (n > 0 ? n : 1)))
-		return
-	fi
-	nd=$(diff "$exp" "$act" | grep -c '^<')
-	[ "$nd" -gt 0 ] || nd=1
-	pass=$((pass + (n > nd ? n - nd : 0)))
-	fail=$((fail + nd))
-	echo "FAIL: $desc: differs from the run without the shim (< without, > with):"
-	diff "$exp" "$act" | grep '^[<>]' | head -n 40 | sed 's/^/    /'
-}
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/test-exec.XXXXXX") || exit 1
-T=$(cd "$T" && pwd -P)
-trap 'rm -rf "$T"' EXIT
-trap 'exit 1' HUP INT TERM
-case $T in
-*[:=,\\\ ]*)
-	echo "FAIL: temporary directory $T has a character that BENEATH_ROOTS would need escaped" >&2
-	exit 1 ;;
-esac
-
-PY=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) || PY=
-if [ -z "$PY" ] || [ ! -x "$PY" ]; then
-	echo "FAIL: python3 is needed (it reads the JSON log and is one of the programs tested)" >&2
-	exit 1
-fi
+need_python3 "it reads the JSON log and is one of the programs tested"
 
 # ------------------------------------------------------------------------
 # The tree

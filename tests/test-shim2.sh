@@ -24,76 +24,17 @@
 #
 # Every failed assertion prints "FAIL:"; the last line is
 # "test-shim2: N passed, M failed", and the exit status is 1 if M > 0.
-set -u
-export LC_ALL=C
-
 here=$(cd "$(dirname "$0")" && pwd)
-top_srcdir=${top_srcdir:-$here/..}
-top_builddir=${top_builddir:-$top_srcdir}
+. "$here/testlib.sh"
 
-SHIM=$top_builddir/shim/.libs/libbeneath-preload.so
-PROBE_plain=$top_builddir/tests/shim-probe2
-PROBE_fortify=$top_builddir/tests/shim-probe2-fortify
-PROBE_fortify64=$top_builddir/tests/shim-probe2-fortify64
-BUILDS="plain fortify fortify64"
+use_probes shim-probe2
+need_built -s test-shim2 "$SHIM" "$PROBE_plain" "$PROBE_fortify" "$PROBE_fortify64"
+shim_absolute
 BACKENDS="openat2 walker"
 
-for f in "$SHIM" "$PROBE_plain" "$PROBE_fortify" "$PROBE_fortify64"; do
-	if [ ! -e "$f" ]; then
-		echo "FAIL: $f is not built (make check builds it)" >&2
-		echo "test-shim2: 0 passed, 1 failed"
-		exit 1
-	fi
-done
-SHIM=$(cd "$(dirname "$SHIM")" && pwd)/$(basename "$SHIM")
+make_tmpdir test-shim2
 
-pass=0
-fail=0
-skipped=""
-
-ok() { pass=$((pass + 1)); }
-bad() {
-	fail=$((fail + 1))
-	echo "FAIL: $*"
-}
-skip() {
-	echo "SKIP: $*"
-	skipped="$skipped
-  $*"
-}
-
-check() {
-	local desc=$1
-	shift
-	if "$@"; then ok; else bad "$desc"; fi
-}
-
-check_eq() {
-	if [ "$2" = "$3" ]; then
-		ok
-	else
-		bad "$1"
-		echo "    expected: $2"
-		echo "    actual:   $3"
-	fi
-}
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/test-shim2.XXXXXX") || exit 1
-T=$(cd "$T" && pwd -P)
-trap 'rm -rf "$T"' EXIT
-trap 'exit 1' HUP INT TERM
-case $T in
-*[:=,\\\ ]*)
-	echo "FAIL: temporary directory $T has a character that BENEATH_ROOTS would need escaped" >&2
-	exit 1 ;;
-esac
-
-PY=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) || PY=
-if [ -z "$PY" ] || [ ! -x "$PY" ]; then
-	echo "FAIL: python3 is needed (it parses the JSON log and is one of the programs tested)" >&2
-	echo "test-shim2: 0 passed, 1 failed"
-	exit 1
-fi
+need_python3 -s test-shim2 "it parses the JSON log and is one of the programs tested"
 
 # ------------------------------------------------------------------------
 # The tree
@@ -426,22 +367,6 @@ legit() {
 			check_eq "[$BACKEND] $b: $desc: logs nothing" "" "$(head -c 300 "$LOG")"
 		done
 	done
-}
-
-# expect_same DESC EXPECTED ACTUAL: one assertion per expected line.
-expect_same() {
-	local desc=$1 exp=$2 act=$3 n nd
-	n=$(wc -l < "$exp")
-	if cmp -s "$exp" "$act"; then
-		pass=$((pass + (n > 0 ? n : 1)))
-		return
-	fi
-	nd=$(diff "$exp" "$act" | grep -c '^<')
-	[ "$nd" -gt 0 ] || nd=1
-	pass=$((pass + (n > nd ? n - nd : 0)))
-	fail=$((fail + nd))
-	echo "FAIL: $desc: differs from the run without the shim (< without, > with):"
-	diff "$exp" "$act" | grep '^[<>]' | head -n 40 | sed 's/^/    /'
 }
 
 # line_of FILE OP ARG1: the result (last field) of the first line that

@@ -19,79 +19,23 @@
 #
 # Every assertion that fails prints a "FAIL:" line; the last line is
 # "test-temp: N passed, M failed" and the exit status is 1 if M > 0.
-set -u
-export LC_ALL=C
-
 here=$(cd "$(dirname "$0")" && pwd)
-top_srcdir=${top_srcdir:-$here/..}
-top_builddir=${top_builddir:-$top_srcdir}
+. "$here/testlib.sh"
 
-SHIM=$top_builddir/shim/.libs/libbeneath-preload.so
-PROBE_plain=$top_builddir/tests/temp-probe
-PROBE_fortify=$top_builddir/tests/temp-probe-fortify
-PROBE_fortify64=$top_builddir/tests/temp-probe-fortify64
-BUILDS="plain fortify fortify64"
-
-for f in "$SHIM" "$PROBE_plain" "$PROBE_fortify" "$PROBE_fortify64"; do
-	if [ ! -e "$f" ]; then
-		echo "FAIL: $f is not built (make check builds it)" >&2
-		exit 1
-	fi
-done
-SHIM=$(cd "$(dirname "$SHIM")" && pwd)/$(basename "$SHIM")
-
-pass=0
-fail=0
-skipped=""
-
-ok() { pass=$((pass + 1)); }
-bad() {
-	fail=$((fail + 1))
-	echo "FAIL: $*"
-}
-skip() {
-	echo "SKIP: $*"
-	skipped="$skipped
-  $*"
-}
-
-# check DESC COMMAND...: COMMAND succeeds.
-check() {
-	local desc=$1
-	shift
-	if "$@"; then ok; else bad "$desc"; fi
-}
-
-# check_eq DESC EXPECTED ACTUAL
-check_eq() {
-	if [ "$2" = "$3" ]; then
-		ok
-	else
-		bad "$1"
-		echo "    expected: $2"
-		echo "    actual:   $3"
-	fi
-}
+use_probes temp-probe
+need_built "$SHIM" "$PROBE_plain" "$PROBE_fortify" "$PROBE_fortify64"
+shim_absolute
 
 # expect_same DESC EXPECTED_FILE ACTUAL_FILE: line for line, one assertion
-# per expected line.
+# per expected line (testlib.sh's expect_lines), but an empty
+# EXPECTED_FILE is a failure (a broken test), and a difference is shown as
+# expected/actual.
 expect_same() {
-	local desc=$1 exp=$2 act=$3 n nd
-	n=$(wc -l < "$exp")
-	if [ "$n" -eq 0 ]; then
-		bad "$desc: nothing expected (a broken test)"
+	if [ "$(wc -l < "$2")" -eq 0 ]; then
+		bad "$1: nothing expected (a broken test)"
 		return
 	fi
-	if cmp -s "$exp" "$act"; then
-		pass=$((pass + n))
-		return
-	fi
-	nd=$(diff "$exp" "$act" | grep -c '^<')
-	[ "$nd" -gt 0 ] || nd=1
-	pass=$((pass + (n > nd ? n - nd : 0)))
-	fail=$((fail + nd))
-	echo "FAIL: $desc (< expected, > actual):"
-	diff "$exp" "$act" | grep '^[<>]' | head -n 40 | sed 's/^/    /'
+	expect_lines "$1" "$2" "$3" " (< expected, > actual)"
 }
 
 # count_in DIR: how many names DIR holds, at any depth.
@@ -99,23 +43,11 @@ count_in() {
 	find "$1" -mindepth 1 2> /dev/null | wc -l
 }
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/test-temp.XXXXXX") || exit 1
-T=$(cd "$T" && pwd -P)
-trap 'rm -rf "$T"' EXIT
-trap 'exit 1' HUP INT TERM
-case $T in
-*[:=,\\\ ]*)
-	echo "FAIL: temporary directory $T has a character that BENEATH_ROOTS or the probe's output would need escaped" >&2
-	exit 1 ;;
-esac
+make_tmpdir test-temp "BENEATH_ROOTS or the probe's output"
 # tempnam reads TMPDIR: each call that wants it sets it.
 unset TMPDIR
 
-PY=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) || PY=
-if [ -z "$PY" ] || [ ! -x "$PY" ]; then
-	echo "FAIL: python3 is needed (it parses the JSON log and its tempfile is tested)" >&2
-	exit 1
-fi
+need_python3 "it parses the JSON log and its tempfile is tested"
 
 R=$T/root      # the root
 O=$T/out       # outside: where the attacks lead

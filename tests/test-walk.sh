@@ -23,45 +23,16 @@
 #    the shim make no invalid access and leak nothing.
 #
 # The last line is "test-walk: N passed, M failed"; exit status 1 if M > 0.
-set -u
-export LC_ALL=C
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/testlib.sh"
 umask 022
 
-here=$(cd "$(dirname "$0")" && pwd)
-top_srcdir=${top_srcdir:-$here/..}
-top_builddir=${top_builddir:-$top_srcdir}
-
-SHIM=$top_builddir/shim/.libs/libbeneath-preload.so
-BUILDS="plain fortify fortify64"
-for f in "$SHIM" "$top_builddir/tests/walk-probe" "$top_builddir/tests/walk-probe-fortify" \
-	"$top_builddir/tests/walk-probe-fortify64"; do
-	if [ ! -e "$f" ]; then
-		echo "FAIL: $f is not built (make check builds it)" >&2
-		exit 1
-	fi
-done
-
-pass=0
-fail=0
-skipped=""
-ok() { pass=$((pass + 1)); }
-bad() {
-	fail=$((fail + 1))
-	echo "FAIL: $*"
-}
-skip() {
-	echo "SKIP: $*"
-	skipped="$skipped
-  $*"
-}
-check() {
-	local desc=$1
-	shift
-	if "$@"; then ok; else bad "$desc"; fi
-}
+use_probes walk-probe
+need_built "$SHIM" "$PROBE_plain" "$PROBE_fortify" "$PROBE_fortify64"
 
 # expect_same DESC EXPECTED ACTUAL: identical files, which must not be
-# empty (an empty run would compare equal and prove nothing).
+# empty (an empty run would compare equal and prove nothing). Unlike
+# testlib.sh's, one assertion for the whole file.
 expect_same() {
 	if [ ! -s "$2" ]; then
 		bad "$1: the run without the shim printed nothing"
@@ -73,19 +44,13 @@ expect_same() {
 	fi
 }
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/test-walk.XXXXXX") || exit 1
-T=$(cd "$T" && pwd -P)
+make_tmpdir test-walk
+# The tests make directories unreadable: give them back before removing.
 cleanup() {
 	chmod -R u+rwx "$T" 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
-case $T in
-*[:=,\\\ ]*)
-	echo "FAIL: temporary directory $T has a character that BENEATH_ROOTS would need escaped" >&2
-	exit 1 ;;
-esac
 # Everything an unprivileged user runs comes from here.
 chmod 755 "$T"
 mkdir "$T/bin"
