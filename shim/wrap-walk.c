@@ -104,7 +104,7 @@ static int scan_tail(DIR *dp, struct dirent ***namelist, scan_filter sel, scan_c
 		return -1;
 	}
 	closedir(dp);
-	if (cmp)
+	if (cmp && n > 0)  /* qsort(NULL, 0) is undefined */
 		qsort(v, n, sizeof(*v), FN_CAST(int (*)(const void *, const void *), cmp));
 	*namelist = v;
 	errno = saved;
