@@ -513,11 +513,17 @@ int main(int argc, char **argv)
 		fputs("beneath: warning: no roots (--root or BENEATH_ROOTS): nothing is confined\n",
 		      stderr);
 	set_preload(preload);
-	if (o.report || o.fail) {
+	if ((o.report || o.fail) && !tmplog) {
+		/* The operator's log: this run's records are those after its
+		 * present end. Create it, so that a run nothing was logged in
+		 * (a static COMMAND) still has a log to report from. */
 		struct stat st;
+		int fd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
 
-		if (!tmplog && stat(log, &st) == 0)
-			start = st.st_size;
+		if (fd < 0 || fstat(fd, &st) < 0)
+			die("--log %s: %s", log, strerror(errno));
+		start = st.st_size;
+		close(fd);
 	}
 
 	status = run(argv + optind);
