@@ -24,6 +24,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "beneath.h"
@@ -763,6 +764,18 @@ static void set_defaults(struct shim_config *cfg)
  * into the arena), and ARENA->used is as it was. A NULL ENV is all unset;
  * a NULL ARENA, or one with a NULL base, has no room.
  */
+struct shim_env shim_env_from_environ(void)
+{
+	return (struct shim_env){
+		.roots = getenv("BENEATH_ROOTS"),
+		.mode = getenv("BENEATH_MODE"),
+		.outside = getenv("BENEATH_OUTSIDE"),
+		.errno_name = getenv("BENEATH_ERRNO"),
+		.log = getenv("BENEATH_LOG"),
+		.resolver = getenv("BENEATH_RESOLVER"),
+	};
+}
+
 int shim_config_parse(const struct shim_env *env, struct shim_config *cfg,
                       struct shim_arena *arena, char *err, size_t errsz)
 {

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 enum shim_verdict_mode { SHIM_ENFORCE, SHIM_AUDIT };
 enum shim_log_kind { SHIM_LOG_NONE, SHIM_LOG_STDERR, SHIM_LOG_FD, SHIM_LOG_PATH };
@@ -57,6 +58,12 @@ struct shim_env {
 	const char *log;       /* BENEATH_LOG */
 	const char *resolver;  /* BENEATH_RESOLVER */
 };
+
+/* The variables as this process's environment has them. */
+struct shim_env shim_env_from_environ(void);
+
+/* The space shim_config_parse() needs for ENV. */
+#define SHIM_ARENA_SIZE(env) (65536 + ((env)->roots ? 16 * strlen((env)->roots) : 0))
 
 /*
  * Parse ENV into CFG. Returns 0, or -1 with a one-line description of the

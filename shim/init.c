@@ -89,15 +89,8 @@ static void atfork_child(void)
 
 static void do_init(void)
 {
-	struct shim_env env = {
-		.roots = getenv("BENEATH_ROOTS"),
-		.mode = getenv("BENEATH_MODE"),
-		.outside = getenv("BENEATH_OUTSIDE"),
-		.errno_name = getenv("BENEATH_ERRNO"),
-		.log = getenv("BENEATH_LOG"),
-		.resolver = getenv("BENEATH_RESOLVER"),
-	};
-	size_t size = 65536 + (env.roots ? 16 * strlen(env.roots) : 0);
+	struct shim_env env = shim_env_from_environ();
+	size_t size = SHIM_ARENA_SIZE(&env);
 	struct shim_arena arena = { .size = size };
 	char err[512];
 	ssize_t n;

@@ -192,18 +192,11 @@ static void set_preload(const char *preload)
  * here, with a message, rather than in every child with status 127. */
 static void check_env(struct shim_config *cfg)
 {
-	struct shim_env env = {
-		.roots = getenv("BENEATH_ROOTS"),
-		.mode = getenv("BENEATH_MODE"),
-		.outside = getenv("BENEATH_OUTSIDE"),
-		.errno_name = getenv("BENEATH_ERRNO"),
-		.log = getenv("BENEATH_LOG"),
-		.resolver = getenv("BENEATH_RESOLVER"),
-	};
+	struct shim_env env = shim_env_from_environ();
 	static struct shim_arena arena;  /* CFG points into it until exit */
 	char err[512];
 
-	arena.size = 65536 + (env.roots ? 16 * strlen(env.roots) : 0);
+	arena.size = SHIM_ARENA_SIZE(&env);
 	arena.base = malloc(arena.size);
 	if (!arena.base)
 		die("out of memory");
