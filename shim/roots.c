@@ -96,6 +96,17 @@ int shim_normalize(const char *in, char *out, size_t outsz)
 {
 	size_t o = 0;
 
+	/* Most paths have nothing to collapse: copy until the end, or until
+	 * a "//" or "/." says the slow way is needed (IN may be OUT). */
+	for (size_t i = 0; i < outsz; i++) {
+		char ch = in[i];
+
+		if (ch == '/' && (in[i + 1] == '/' || in[i + 1] == '.'))
+			break;
+		out[i] = ch;
+		if (!ch)
+			return (int)i;
+	}
 	for (const char *p = in; *p;) {
 		if (p[0] == '/' && p[1] == '/') {
 			p++;
