@@ -1293,11 +1293,18 @@ static bool in_list(const char *list, const char *word)
 	return false;
 }
 
-static void usage(void)
+static void usage(int status) __attribute__((noreturn));
+static void usage(int status)
 {
 	fputs("usage: race [-a ATTEMPTS] [-b BATCH] [-c none,openat2,walker]"
-	      " [-s s1,s2,s3,s4,s5] SHIM DIR\n", stderr);
-	exit(2);
+	      " [-s s1,s2,s3,s4,s5] SHIM DIR\n"
+	      "  -a  attempts per call and victim (default 1000)\n"
+	      "  -b  attempts per batch, 1-1000 (default 250)\n"
+	      "  -c  the victims: without the shim, under it with each backend\n"
+	      "  -s  the scenarios (see tests/race.c)\n"
+	      "SHIM is libbeneath-preload.so; DIR an existing directory for the trees.\n",
+	      status ? stderr : stdout);
+	exit(status);
 }
 
 int main(int argc, char **argv)
@@ -1313,7 +1320,7 @@ int main(int argc, char **argv)
 	if (getenv("BENEATH_ROOTS"))
 		die("run the driver without the shim (only its victim is preloaded)");
 
-	while ((opt = getopt(argc, argv, "a:b:c:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "a:b:c:hs:")) != -1) {
 		switch (opt) {
 		case 'a':
 			attempts = atol(optarg);
@@ -1327,12 +1334,14 @@ int main(int argc, char **argv)
 		case 's':
 			only = optarg;
 			break;
+		case 'h':
+			usage(0);
 		default:
-			usage();
+			usage(2);
 		}
 	}
 	if (argc - optind != 2 || attempts < 1 || bsize < 1 || bsize > BATCH_MAX)
-		usage();
+		usage(2);
 	if (!realpath(argv[optind + 1], dir))
 		die("%s: %s", argv[optind + 1], strerror(errno));
 	if (in_list(configs, "openat2") || in_list(configs, "walker")) {
