@@ -60,6 +60,8 @@ static struct {
 	int max_comp;          /* no root has more components: stop there */
 	int *fd_roots;         /* per root: our duplicate of an fd=N root */
 	const char **canon;    /* per root: its canonical spelling, or NULL */
+	int *canon_wdepth;     /* per wildcard root: the "*" component in the
+	                        * canonical spelling of its prefix */
 	bool slash_root;       /* "/" itself is a root */
 	uint32_t slash_index;
 	struct key *wild;
@@ -96,6 +98,17 @@ int shim_normalize(const char *in, char *out, size_t outsz)
 {
 	size_t o = 0;
 
+	/* Most paths have nothing to collapse: copy until the end, or until
+	 * a "//" or "/." says the slow way is needed (IN may be OUT). */
+	for (size_t i = 0; i < outsz; i++) {
+		char ch = in[i];
+
+		if (ch == '/' && (in[i + 1] == '/' || in[i + 1] == '.'))
+			break;
+		out[i] = ch;
+		if (!ch)
+			return (int)i;
+	}
 	for (const char *p = in; *p;) {
 		if (p[0] == '/' && p[1] == '/') {
 			p++;
@@ -269,18 +282,27 @@ struct parent_cache {
 	ssize_t canon_len;     /* -1: unknown */
 };
 
-static void add_alias(const struct shim_root_cfg *rc, uint32_t i, const char *canon, size_t n)
+/* A root's canonical spelling, matched like the configured one. One we
+ * could not match would be a way around the root: refuse to start. */
+static int add_alias(const struct shim_root_cfg *rc, uint32_t i, const char *canon, size_t n,
+                     char *err, size_t errsz)
 {
 	const char *t;
+	int ncomp;
 
 	if (n <= 1 || (n == rc->path_len && memcmp(canon, rc->path, n) == 0))
-		return;
-	t = keep(canon, n);
-	if (t) {
-		R.canon[i] = t;
-		insert(R.fixed, R.fixed_mask, t, n, i);
-		R.fixed_levels |= 1ull << (count_components(t, n) - 1);
+		return 0;
+	ncomp = count_components(canon, n);
+	t = ncomp <= MAX_COMPONENTS ? keep(canon, n) : NULL;
+	if (!t) {
+		put_msg(err, errsz, "BENEATH_ROOTS: root's real path too deep or too long: ",
+		        rc->path);
+		return -1;
 	}
+	R.canon[i] = t;
+	insert(R.fixed, R.fixed_mask, t, n, i);
+	R.fixed_levels |= 1ull << (ncomp - 1);
+	return 0;
 }
 
 /*
@@ -330,12 +352,16 @@ static int fixed_root(const struct shim_root_cfg *rc, uint32_t i, struct parent_
 					pc->canon_len = 0;  /* "/" + name */
 			}
 			n = pc->canon_len;
-			if (n >= 0 && (size_t)n + rc->path_len - plen < sizeof(canon)) {
-				memcpy(canon, pc->canon, (size_t)n);
-				memcpy(canon + n, rc->path + plen, rc->path_len - plen);
-				add_alias(rc, i, canon, (size_t)n + rc->path_len - plen);
+			if (n < 0)
+				return 0;  /* no parent: the root itself cannot exist */
+			if ((size_t)n + rc->path_len - plen >= sizeof(canon)) {
+				put_msg(err, errsz, "BENEATH_ROOTS: root's real path too long: ",
+				        rc->path);
+				return -1;
 			}
-			return 0;
+			memcpy(canon, pc->canon, (size_t)n);
+			memcpy(canon + n, rc->path + plen, rc->path_len - plen);
+			return add_alias(rc, i, canon, (size_t)n + rc->path_len - plen, err, errsz);
 		}
 	}
 	fd = rc->fd >= 0 ? bsys_fcntl(rc->fd, F_DUPFD_CLOEXEC, 3) : open_fixed(rc);
@@ -351,7 +377,7 @@ static int fixed_root(const struct shim_root_cfg *rc, uint32_t i, struct parent_
 	else
 		bsys_close(fd);
 	if (n > 0)
-		add_alias(rc, i, canon, (size_t)n);
+		return add_alias(rc, i, canon, (size_t)n, err, errsz);
 	return 0;
 }
 
@@ -373,15 +399,14 @@ int shim_roots_setup(char *err, size_t errsz)
 	R.wild_mask = pow2_above(2 * nwild) - 1;
 	R.fixed = map((R.fixed_mask + 1) * sizeof(struct key));
 	R.wild = map((R.wild_mask + 1) * sizeof(struct key));
-	/* Canonical spellings: at most one per root. */
-	strings_size = 0;
-	for (size_t i = 0; i < cfg->nroots; i++)
-		strings_size += cfg->roots[i].path_len + 1;
-	strings_size = strings_size * 2 + PATH_MAX;
+	/* Canonical spellings: at most one per root, each up to PATH_MAX
+	 * (untouched pages of the mapping cost nothing). */
+	strings_size = cfg->nroots * (size_t)PATH_MAX + 1;
 	strings = map(strings_size);
 	R.fd_roots = map(cfg->nroots * sizeof(int) + 1);
 	R.canon = map(cfg->nroots * sizeof(char *) + 1);
-	if (!R.fixed || !R.wild || !strings || !R.fd_roots || !R.canon) {
+	R.canon_wdepth = map(cfg->nroots * sizeof(int) + 1);
+	if (!R.fixed || !R.wild || !strings || !R.fd_roots || !R.canon || !R.canon_wdepth) {
 		put_msg(err, errsz, "out of memory", NULL);
 		return -1;
 	}
@@ -410,14 +435,26 @@ int shim_roots_setup(char *err, size_t errsz)
 			if (fd >= 0) {
 				n = fd_path(fd, canon, sizeof(canon));
 				bsys_close(fd);
-				if (n > 0 && ((size_t)n != plen || memcmp(canon, rc->path, plen)) &&
-				    (size_t)n + rc->path_len - plen < sizeof(canon)) {
+				if (n > 0 && ((size_t)n != plen || memcmp(canon, rc->path, plen))) {
+					const char *t = NULL;
+
 					if ((size_t)n == 1)
 						n = 0;
-					memcpy(canon + n, rc->path + plen, rc->path_len - plen);
-					n += (ssize_t)(rc->path_len - plen);
-					const char *t = keep(canon, (size_t)n);
-					if (t && add_pattern(t, (size_t)n, i, err, errsz) < 0)
+					/* The "*" sits this many components in,
+					 * in the canonical spelling. */
+					R.canon_wdepth[i] = count_components(canon, (size_t)n);
+					if ((size_t)n + rc->path_len - plen < sizeof(canon)) {
+						memcpy(canon + n, rc->path + plen, rc->path_len - plen);
+						n += (ssize_t)(rc->path_len - plen);
+						t = keep(canon, (size_t)n);
+					}
+					if (!t) {
+						put_msg(err, errsz, "BENEATH_ROOTS: root's real path too "
+						        "long: ", rc->path);
+						return -1;
+					}
+					R.canon[i] = t;
+					if (add_pattern(t, (size_t)n, i, err, errsz) < 0)
 						return -1;
 				}
 			}
@@ -637,7 +674,7 @@ static int open_concrete(const struct shim_root_cfg *rc, const char *path, size_
 {
 	char name[NAME_MAX + 1];
 	size_t i = 0;
-	int fd, comp = 0;
+	int fd, comp = 0, depth = rc->wildcard_depth;
 
 	if (rc->wildcard_depth < 0) {
 		char buf[PATH_MAX];
@@ -648,9 +685,18 @@ static int open_concrete(const struct shim_root_cfg *rc, const char *path, size_
 			buf[0] = '/';
 		return bsys_openat(AT_FDCWD, buf, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
 	}
-	/* The prefix ends before component number wildcard_depth. */
+	/* A path in the canonical spelling has its "*" elsewhere: the
+	 * components after it are opened one by one without following. */
+	{
+		const char *star = strstr(rc->path, "/*");
+		size_t plen = star ? (size_t)(star - rc->path) : 0;
+
+		if (!(len > plen && memcmp(path, rc->path, plen) == 0 && path[plen] == '/'))
+			depth = R.canon_wdepth[rc - shim.cfg.roots];
+	}
+	/* The prefix ends before component number DEPTH. */
 	for (i = 0; i < len; i++)
-		if (path[i] == '/' && comp++ == rc->wildcard_depth)
+		if (path[i] == '/' && comp++ == depth)
 			break;
 	{
 		char buf[PATH_MAX];
