@@ -38,6 +38,8 @@
 /* Ancestors held open for "..". Deeper levels are re-walked from the
  * deepest held one by name, which is as safe: it only walks down. */
 #define STACK_DEPTH 32
+/* Looks again at a final name that is being swapped under us. */
+#define FINAL_RETRIES 8
 
 struct walk {
 	const struct beneath_root *root;
@@ -409,35 +411,48 @@ static int step_final(struct walk *w, const char *name, int flags,
 			return fd;
 		beneath_close(fd);
 	}
-	fd = bsys_openat(w->cur, name, flags | O_NOFOLLOW, mode);
-	if (fd >= 0) {
-		if (follow && (flags & O_PATH)) {
-			int l = is_symlink_fd(fd);
-			if (l < 0) {
-				beneath_close(fd);
-				return l;
+	for (int tries = 0;; tries++) {
+		fd = bsys_openat(w->cur, name, flags | O_NOFOLLOW, mode);
+		if (fd >= 0) {
+			if (follow && (flags & O_PATH)) {
+				int l = is_symlink_fd(fd);
+				if (l < 0) {
+					beneath_close(fd);
+					return l;
+				}
+				if (l) {
+					*lfd = fd;
+					return -ELOOP;
+				}
 			}
-			if (l) {
-				*lfd = fd;
-				return -ELOOP;
-			}
+			return fd;
 		}
-		return fd;
+		err = fd;
+		if (!follow || (err != -ELOOP && err != -ENOTDIR))
+			return err;
+		/* O_NOFOLLOW refused a symlink (ELOOP, or ENOTDIR with
+		 * O_DIRECTORY): take a handle on the link itself. */
+		fd = bsys_openat(w->cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
+		if (fd < 0)
+			return err;
+		if (is_symlink_fd(fd) == 1) {
+			*lfd = fd;
+			return -ELOOP;
+		}
+		{
+			/* No symlink now: the name was swapped between the two
+			 * looks (a link a moment ago, or ENOTDIR from what is a
+			 * directory now). Look again rather than report a link or
+			 * a type that is not there; a real ENOTDIR stays. */
+			struct stat st;
+			bool raced = err == -ELOOP ||
+			             (bsys_fstat(fd, &st) == 0 && S_ISDIR(st.st_mode));
+
+			beneath_close(fd);
+			if (!raced || tries == FINAL_RETRIES)
+				return err;
+		}
 	}
-	err = fd;
-	if (!follow || (err != -ELOOP && err != -ENOTDIR))
-		return err;
-	/* O_NOFOLLOW refused a symlink (ELOOP, or ENOTDIR with
-	 * O_DIRECTORY): take a handle on the link itself. */
-	fd = bsys_openat(w->cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
-	if (fd < 0)
-		return err;
-	if (is_symlink_fd(fd) == 1) {
-		*lfd = fd;
-		return -ELOOP;
-	}
-	beneath_close(fd);
-	return err;
 }
 
 /*
