@@ -77,6 +77,7 @@ static struct {
 } R = { .lock = ATOMIC_FLAG_INIT };
 
 static int move_high(int fd);
+static void own_close(int fd);
 
 static uint64_t fnv_step(uint64_t h, unsigned char c)
 {
@@ -517,9 +518,18 @@ const char *shim_root_canonical(const struct shim_root_cfg *cfg)
 void shim_roots_atfork_child(void)
 {
 	/* Only the forking thread survives, and it holds no slot (fork is
-	 * never called from inside a wrapper). */
-	for (int i = 0; i < R.nslots; i++)
+	 * never called from inside a wrapper). Another thread may have been
+	 * refilling a slot under the lock: its path and fd may not belong
+	 * together in this copy, so then no slot is trusted. */
+	bool held = atomic_flag_test_and_set(&R.lock);
+
+	for (int i = 0; i < R.nslots; i++) {
 		atomic_store(&R.slots[i].refs, 0);
+		if (held && R.slots[i].fd >= 0) {
+			own_close(R.slots[i].fd);
+			R.slots[i].fd = -1;
+		}
+	}
 	atomic_flag_clear(&R.lock);
 	R.pid = bsys_call1(SYS_getpid, 0);
 }
