@@ -11,7 +11,8 @@
  *                     stands for the copy's absolute path (contain mode)
  *   >PATH             a path to resolve ('@' likewise)
  * Entries need their parent directory earlier in the input; any other
- * line is ignored.
+ * line is ignored, and so is an input that spells out the scratch
+ * directory's path (it would name copy A from copy B too).
  *
  * The tree is built twice, as copies A and B, in a scratch directory
  * (tmpfs /dev/shm when there is one) next to a directory "out" that no
@@ -23,11 +24,13 @@
  *    two backends on copy A: the same errno, or fds of the same object
  *    (dev/ino) with the same access flags, and inside the copy;
  *  - beneath_resolve (NOFOLLOW, MUST_BE_DIR) and beneath_resolve_parent
- *    (the same directory and last name), beneath_stat, beneath_readlink;
+ *    (the same directory and last name), beneath_stat, beneath_statx,
+ *    beneath_readlink, beneath_access;
  *  - beneath_open with O_CREAT / O_TRUNC, beneath_mkdir, beneath_unlink,
- *    beneath_symlink, beneath_rename and beneath_link: the walker on copy
- *    A, openat2 on copy B, the same answer (objects by their path in the
- *    copy); after each path, the two copies must be identical, and
+ *    beneath_symlink, beneath_rename, beneath_link, beneath_mknod,
+ *    beneath_chmod, beneath_truncate and beneath_mkdir_p: the walker on
+ *    copy A, openat2 on copy B, the same answer (objects by their path in
+ *    the copy); after each path, the two copies must be identical, and
  *    nothing may have appeared in "out" or next to the copies.
  *
  * Excluded explicitly, because README and tests/test-resolver.c document
@@ -487,10 +490,46 @@ struct result {
 	ino_t ino;
 	mode_t type;
 	int fl;
-	char rel[PATH_MAX + 8];  /* path in its copy, or where it is */
+	char rel[4 * PATH_MAX];  /* path in its copy, or where it is */
 	bool outside;            /* not in its copy (nor an O_TMPFILE file) */
 	char name[NAME_MAX + 2]; /* resolve_parent's last name */
 };
+
+/* Where DEV/INO is in the tree under DFD: its path, after the LEN bytes
+ * of BUF (SIZE bytes) already used. For objects too deep for
+ * /proc/self/fd to name (an in_root path full of '@' makes them). */
+static bool find_ino(int dfd, char *buf, size_t len, size_t size, dev_t dev, ino_t ino)
+{
+	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	bool found = false;
+
+	if (!d)
+		return false;
+	while (!found && (de = readdir(d))) {
+		size_t n = strlen(de->d_name), l = len;
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") || l + n + 2 > size ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (l)
+			buf[l++] = '/';
+		memcpy(buf + l, de->d_name, n + 1);
+		if (st.st_dev == dev && st.st_ino == ino) {
+			found = true;
+		} else if (S_ISDIR(st.st_mode)) {
+			int sub = openat(dirfd(d), de->d_name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+			found = sub >= 0 && find_ino(sub, buf, l + n, size, dev, ino);
+			if (sub >= 0)
+				close(sub);
+		}
+	}
+	closedir(d);
+	return found;
+}
 
 /* R (an fd or -errno) as a result, in copy C; closes the fd. */
 static struct result describe_fd(long r, const struct copy *c)
@@ -498,7 +537,7 @@ static struct result describe_fd(long r, const struct copy *c)
 	struct result res = { .err = r < 0 ? r : 0 };
 	char proc[64], link[PATH_MAX + 1];
 	size_t cl = strlen(c->path);
-	struct stat st;
+	struct stat st, top_st;
 	ssize_t n;
 
 	if (r < 0)
@@ -512,13 +551,21 @@ static struct result describe_fd(long r, const struct copy *c)
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%ld", r);
 	n = readlink(proc, link, sizeof(link) - 1);
 	link[n > 0 ? n : 0] = '\0';
-	if (!strcmp(link, c->path))
+	must(fstat(c->fd, &top_st) == 0, "fstat");
+	if (n < 0 || (size_t)n >= sizeof(link) - 1) {
+		/* too long a path for /proc: look for it */
+		res.rel[0] = '\0';
+		if (st.st_dev == top_st.st_dev && st.st_ino == top_st.st_ino)
+			strcpy(res.rel, ".");
+		else if (!find_ino(c->fd, res.rel, 0, sizeof(res.rel), st.st_dev, st.st_ino))
+			res.outside = true;
+		at_for(res.rel, sizeof(res.rel), c->path + 1);
+	} else if (!strcmp(link, c->path)) {
 		strcpy(res.rel, ".");
-	else if (!strncmp(link, c->path, cl) && link[cl] == '/') {
+	} else if (!strncmp(link, c->path, cl) && link[cl] == '/') {
 		snprintf(res.rel, sizeof(res.rel), "%s", link + cl + 1);
 		at_for(res.rel, sizeof(res.rel), c->path + 1);
-	}
-	else {
+	} else {
 		snprintf(res.rel, sizeof(res.rel), "%s", link);
 		res.outside = true;
 	}

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Fuzz target: the shim's path matcher, shim_normalize() and shim_match()
- * (shim/roots.c), against roots (fixed and wildcard) from the input.
+ * Fuzz target: the shim's path matcher, shim_normalize(), shim_match()
+ * and the root fds of shim_root_acquire() (shim/roots.c), against roots
+ * (fixed and wildcard) from the input.
  *
  * Input: lines. The lines before the first empty line are BENEATH_ROOTS
  * entries (joined with ':', so options and escapes work as in the
@@ -35,7 +36,12 @@
  *    root is not a directory, or a root or a canonical spelling has more
  *    than 64 components, or there are more than 8 wildcard shapes;
  *  - shim_match(): the same root, remainder and concrete length as the
- *    reference, for every path (and NULL for relative ones).
+ *    reference, for every path (and NULL for relative ones); when two
+ *    wildcard roots match equally long, either;
+ *  - shim_root_acquire(): the directory the concrete root names, or the
+ *    error, with no symlink followed from the wildcard component down.
+ * Bugs found and not yet fixed are named (ref_known, KNOWN_*) when an
+ * input meets them; BENEATH_FUZZ_SKIP_KNOWN=1 skips such inputs.
  */
 #include "config.h"
 
@@ -368,6 +374,15 @@ static bool is_dir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* roots.c's keep(): does a spelling of LEN bytes fit in what is left? */
+static bool keeps(size_t *used, size_t room, size_t len)
+{
+	if (*used + len + 1 > room)
+		return false;
+	*used += len + 1;
+	return true;
+}
+
 /* The keys of the configuration; false when shim_roots_setup() must fail. */
 static bool ref_setup(const struct shim_config *cfg)
 {
@@ -398,7 +413,7 @@ static bool ref_setup(const struct shim_config *cfg)
 			if (!realpath(rc->path, canon) || strlen(canon) <= 1 || !strcmp(canon, rc->path))
 				continue;
 			strcpy(a, canon);
-			if ((used += strlen(a) + 1) > room && !ref_known)
+			if (!keeps(&used, room, strlen(a)) && !ref_known)
 				ref_known = KNOWN_STRINGS;
 			if (fuzz_mutant)
 				continue;
@@ -432,7 +447,7 @@ static bool ref_setup(const struct shim_config *cfg)
 			if (!strcmp(canon, "/"))
 				canon[0] = '\0';
 			snprintf(a, PATH_MAX, "%s%s", canon, rc->path + plen);
-			if ((used += strlen(a) + 1) > room && !ref_known)
+			if (!keeps(&used, room, strlen(a)) && !ref_known)
 				ref_known = KNOWN_STRINGS;
 			if (!fuzz_mutant && !add_key(a, strlen(a), i, true))
 				return false;
