@@ -44,7 +44,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdint.h>
 #include <string.h>
@@ -126,16 +125,36 @@ static void must(bool ok, const char *what)
 	}
 }
 
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+/* Remove NAME in DFD and everything under it, by fds: an in_root path
+ * full of '@' makes trees too deep for any path to name. */
+static bool rm_at(int dfd, const char *name)
 {
-	(void)st;
-	(void)ftw;
-	return (flag == FTW_DP ? rmdir(p) : unlink(p)) == 0 || errno == ENOENT ? 0 : -1;
-}
+	struct stat st;
 
-static void rm_rf(const char *p)
-{
-	nftw(p, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT;
+	if (S_ISDIR(st.st_mode)) {
+		int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+		struct dirent *de;
+		bool more = d != NULL;
+
+		while (more) {
+			more = false;
+			rewinddir(d);
+			while ((de = readdir(d))) {
+				if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+					continue;
+				/* again while something went: readdir may
+				 * skip entries of a directory that changes */
+				more |= rm_at(dirfd(d), de->d_name);
+			}
+		}
+		if (d)
+			closedir(d);
+		return unlinkat(dfd, name, AT_REMOVEDIR) == 0;
+	}
+	return unlinkat(dfd, name, 0) == 0;
 }
 
 static long n_compared;
@@ -143,7 +162,7 @@ static long n_compared;
 static void remove_top(void)
 {
 	if (top[0])
-		rm_rf(top);
+		rm_at(AT_FDCWD, top);
 	fprintf(stderr, "fuzz-differential: %ld comparisons, %ld documented walker limits met\n",
 	        n_compared, n_limit);
 }
@@ -364,7 +383,7 @@ static void build(struct copy *c, const char *name)
 static void drop(struct copy *c)
 {
 	close(c->fd);
-	rm_rf(c->path);
+	rm_at(topfd, c == &A ? "A" : "B");
 }
 
 /* ------------------------------------------------------------------ */
@@ -557,6 +576,9 @@ static struct result describe_fd(long r, const struct copy *c)
 		res.rel[0] = '\0';
 		if (st.st_dev == top_st.st_dev && st.st_ino == top_st.st_ino)
 			strcpy(res.rel, ".");
+		else if (S_ISREG(st.st_mode) && st.st_nlink == 0)
+			/* O_TMPFILE: no name to look for, no way to tell */
+			strcpy(res.rel, "(an unnamed file in a directory too deep to name)");
 		else if (!find_ino(c->fd, res.rel, 0, sizeof(res.rel), st.st_dev, st.st_ino))
 			res.outside = true;
 		at_for(res.rel, sizeof(res.rel), c->path + 1);
