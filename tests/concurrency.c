@@ -20,10 +20,11 @@
  *    directory symlink out, "..", "/proc/self/fd/N/.."), every one of
  *    which must be denied with EACCES;
  *  - one thread that forks and execs this program as a child that makes
- *    one confined open and one escape attempt and exits (status 0 when
- *    both gave the right answer), and forks children that do the same
- *    without exec, in the copy of a process whose other threads were in
- *    the middle of shim calls;
+ *    confined opens (a file under the root, ten wildcard roots) and one
+ *    escape attempt and exits (status 0 when all gave the right answer),
+ *    and forks children that do the same without exec, in the copy of a
+ *    process whose other threads were in the middle of shim calls
+ *    (holding the root cache's lock, replacing one of its slots);
  *  - an interval timer at a high rate whose SIGALRM handler opens and
  *    reads a file under the root (and attempts an escape), interrupting
  *    whichever thread it lands on, in or out of the shim;
@@ -331,16 +332,18 @@ static void *worker(void *arg)
 static char self[PATH_MAX];
 
 /* The child's work, with exec (as a new program) or without (a fork of
- * this one): a confined open and an escape attempt. Exit status 0 when
- * both are right. Only async-signal-safe calls: it may be a fork of a
+ * this one): an escape attempt and confined opens. Exit status 0 when
+ * all are right; 2 the escape worked, 4 it failed but not with EACCES,
+ * 5 it failed without the shim, 1 a wrong content under the root, 3 an
+ * error there, 7 a wildcard root gave another root's file, 8 an error
+ * there. Only async-signal-safe calls: it may be a fork of a
  * multi-threaded process. */
 static int child_check(const char *file, const char *want, const char *esc)
 {
 	bool escaped;
-	int r = read_is(file, want);
+	int r;
 
-	if (r != 0)
-		return r == 1 ? 1 : 3;
+	/* The escape first: every child logs exactly one denial. */
 	r = escape_is_denied(AT_FDCWD, esc, &escaped);
 	if (r == 1)
 		return 2;
@@ -348,6 +351,20 @@ static int child_check(const char *file, const char *want, const char *esc)
 		return 4;
 	if (!confined && !escaped)
 		return 5;
+	r = read_is(file, want);
+	if (r != 0)
+		return r == 1 ? 1 : 3;
+	/* Every wildcard root, whose cache slots the other threads were
+	 * replacing when we were forked: each its own content. */
+	for (int u = 0; u < NUSERS; u++) {
+		char p[PATH_MAX], w[32];
+
+		snprintf(p, sizeof(p), "%.*s/u%d/www/index", DIRSZ, users, u);
+		snprintf(w, sizeof(w), "user-%d\n", u);
+		r = read_is(p, w);
+		if (r != 0)
+			return r == 1 ? 7 : 8;
+	}
 	return 0;
 }
 
@@ -367,7 +384,8 @@ static void *forker(void *arg)
 		pid = fork();
 		if (pid == 0) {
 			if (i % 2) {
-				char *argv[] = { self, "--child", file, "content-3\n", esc, NULL };
+				char *argv[] = { self, "--child", file, "content-3\n", esc, users,
+				                 NULL };
 				execve(self, argv, environ);
 				_exit(6);
 			}
@@ -449,6 +467,12 @@ static int run_worker(const char *label)
 
 	snprintf(sig_path, sizeof(sig_path), "%s/f1", root);
 	snprintf(sig_escape, sizeof(sig_escape), "%s/abs", root);
+	/* A backend this system lacks (openat2 under valgrind 3.19, gVisor,
+	 * seccomp) answers ENOSYS: nothing to test there. */
+	if (read_is(sig_path, "content-1\n") == -ENOSYS) {
+		printf("unsupported 1\n");
+		return 0;
+	}
 	fds_before = visible_fds();
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;
@@ -485,7 +509,7 @@ static int run_worker(const char *label)
 /* The driver                                                         */
 /* ------------------------------------------------------------------ */
 
-static int pass, fail;
+static int pass, fail, skipped;
 
 static void check(bool cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void check(bool cond, const char *fmt, ...)
@@ -580,7 +604,7 @@ static void on_driver_alarm(int sig)
 
 struct counts {
 	long ok, wrong, escaped, denied, errors, children, child_bad;
-	long sig_ok, sig_wrong, sig_escaped, sig_denied, fds_leaked;
+	long sig_ok, sig_wrong, sig_escaped, sig_denied, fds_leaked, unsupported;
 	bool complete;
 };
 
@@ -597,7 +621,7 @@ static void parse_counts(const char *path, struct counts *c)
 	while (fscanf(f, "%31s %ld", name, &v) == 2) {
 #define F(x) if (strcmp(name, #x) == 0) c->x = v;
 		F(ok) F(wrong) F(escaped) F(denied) F(errors) F(children) F(child_bad)
-		F(sig_ok) F(sig_wrong) F(sig_escaped) F(sig_denied)
+		F(sig_ok) F(sig_wrong) F(sig_escaped) F(sig_denied) F(unsupported)
 #undef F
 		if (strcmp(name, "fds_leaked") == 0) {
 			c->fds_leaked = v;
@@ -677,6 +701,11 @@ static void run_one(const char *mode, const char *shim, int timeout)
 	      "[%s] the worker exited normally (status %d, signal %d)", mode,
 	      WIFEXITED(status) ? WEXITSTATUS(status) : -1, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 	parse_counts(out, &c);
+	if (c.unsupported && strcmp(mode, "none") != 0) {
+		printf("SKIP: [%s] this backend is not supported here (ENOSYS)\n", mode);
+		skipped++;
+		return;
+	}
 	check(c.complete, "[%s] the worker reported its counts", mode);
 	printf("[%s] %ld right answers, %ld escapes denied, %ld escaped; %ld children; "
 	       "signal handler: %ld right, %ld denied, %ld escaped\n",
@@ -722,8 +751,8 @@ int main(int argc, char **argv)
 		return 99;
 	self[n] = '\0';
 	valgrind = getenv("BENEATH_UNDER_VALGRIND") != NULL;
-	iterations = valgrind ? 12 : 300;
-	forks = valgrind ? 4 : 60;
+	iterations = valgrind ? 40 : 300;
+	forks = valgrind ? 6 : 60;
 	/* BENEATH_CONCURRENCY_ITERS=N: a longer run by hand */
 	if (getenv("BENEATH_CONCURRENCY_ITERS")) {
 		iterations = atoi(getenv("BENEATH_CONCURRENCY_ITERS"));
@@ -741,8 +770,9 @@ int main(int argc, char **argv)
 		snprintf(secret, sizeof(secret), "%s/secret", top);
 		return run_worker(argv[2]);
 	}
-	if (argc == 5 && strcmp(argv[1], "--child") == 0) {
+	if (argc == 6 && strcmp(argv[1], "--child") == 0) {
 		confined = getenv("BENEATH_ROOTS") != NULL;
+		snprintf(users, sizeof(users), "%s", argv[5]);
 		return child_check(argv[2], argv[3], argv[4]);
 	}
 	if (argc != 1) {
@@ -784,6 +814,10 @@ int main(int argc, char **argv)
 	run_one("openat2", shim, deadline_s + 60);
 	run_one("walker", shim, deadline_s + 60);
 	nftw(top, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	if (skipped == 2) {
+		printf("SKIP: no resolver backend works under the shim here\n");
+		fail++;
+	}
 	printf("concurrency: %d passed, %d failed\n", pass, fail);
 	return fail ? 1 : 0;
 }
