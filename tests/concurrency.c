@@ -401,11 +401,11 @@ static void *forker(void *arg)
 		atomic_fetch_add(&n_children, 1);
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 			char d[64];
-			snprintf(d, sizeof(d), "%s: status %d signal %d", i % 2 ? "exec" : "fork",
+			snprintf(d, sizeof(d), "(%s): status %d signal %d", i % 2 ? "exec" : "fork",
 			         WIFEXITED(status) ? WEXITSTATUS(status) : -1,
 			         WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-			atomic_fetch_add(&n_child_bad, 1);
-			wrong("child", file, d);
+			if (atomic_fetch_add(&n_child_bad, 1) < 20)
+				fprintf(stderr, "concurrency: WRONG: child %s\n", d);
 		}
 	}
 	atomic_store(&doing[id], "done");

@@ -43,6 +43,14 @@ shim_absolute
 need_python3 -s $NAME "it builds the deep trees and parses the JSON log"
 BACKENDS="openat2 walker"
 
+# The deep trees cost a millisecond a directory on a journaled disk and
+# next to nothing on tmpfs: use /dev/shm when TMPDIR is not set and the
+# probe can run from there (not mounted noexec).
+if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+	d=$(mktemp -d /dev/shm/$NAME-exec.XXXXXX) &&
+		cp "$PROBE" "$d/p" && { "$d/p" > /dev/null 2>&1; [ $? -eq 2 ]; } && export TMPDIR=/dev/shm
+	rm -rf "$d"
+fi
 make_tmpdir $NAME
 
 # ------------------------------------------------------------------------
@@ -954,10 +962,12 @@ EOF
 	pass=$((pass + n - nd))
 	fail=$((fail + nd))
 	[ "$nd" -eq 0 ] || { echo "FAIL: libbeneath: $nd of $n path shapes:"; head -n 20 "$T/libdiff" | sed 's/^/    /'; }
-	check "libbeneath: 1201 components, 601 of them '..', come back to the root" \
-		grep -q '^lib open <deep600/..601/f> beneath openat2=ok walker=ok kernel=ok' "$T/lib"
+	check "libbeneath: 2046 components of './' then f" \
+		grep -q '^lib open <2046x./>f beneath openat2=ok walker=ok kernel=ok' "$T/lib"
+	check "libbeneath: 202 components, 101 of them '..', come back to the root" \
+		grep -q '^lib open <deep100/..101/f> beneath openat2=ok walker=ok kernel=ok' "$T/lib"
 	check "libbeneath: one '..' too many leaves the root" \
-		grep -q '^lib open <deep600/..602/f> beneath openat2=EXDEV walker=EXDEV' "$T/lib"
+		grep -q '^lib open <deep100/..102/f> beneath openat2=EXDEV walker=EXDEV' "$T/lib"
 	cat > "$T/mkexp" <<'EOF'
 libmkdir mk/a/b ok ok
 libmkdir mk/a//b// ok ok
