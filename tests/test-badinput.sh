@@ -682,15 +682,16 @@ section_config() {
 		n=$((n + 1))
 		v=$(printf '%bX' "$v")
 		v=${v%X}
+		vd=${v//$'\n'/\\n}
 		out=$( (export LD_PRELOAD="$SHIM" "$v"; exec "$PROBE" calls /) 2> "$T/err")
 		rc=$?
 		err=$(cat "$T/err")
-		check_eq "bad config [$v]: exit status" 127 "$rc"
-		check_eq "bad config [$v]: main must not run" "" "$out"
-		check_eq "bad config [$v]: one line on stderr" 1 "$(grep -c '' "$T/err")"
+		check_eq "bad config [$vd]: exit status" 127 "$rc"
+		check_eq "bad config [$vd]: main must not run" "" "$out"
+		check_eq "bad config [$vd]: one line on stderr" 1 "$(grep -c '' "$T/err")"
 		case $err in
 		"beneath: "?*) ok ;;
-		*) bad "bad config [$v]: stderr is not 'beneath: ...': $err" ;;
+		*) bad "bad config [$vd]: stderr is not 'beneath: ...': $err" ;;
 		esac
 	done <<EOF
 BENEATH_ROOTS==ro
@@ -773,9 +774,10 @@ EOF
 	# A message about a value with a newline in it is still one line,
 	# and names the value's bytes so that it can be found.
 	for v in "BENEATH_ROOTS=$R"$'\nx=ro' "BENEATH_ROOTS=$R=r"$'\no' "BENEATH_MODE=a"$'\nb'; do
+		vd=${v//$'\n'/\\n}
 		(export LD_PRELOAD="$SHIM" "$v"; exec "$PROBE" calls /) > /dev/null 2> "$T/err"
-		check_eq "bad config [$v]: the message is one line" 1 "$(grep -c '' "$T/err")"
-		check "bad config [$v]: the newline is shown as \\x0a" grep -qF '\x0a' "$T/err"
+		check_eq "bad config [$vd]: the message is one line" 1 "$(grep -c '' "$T/err")"
+		check "bad config [$vd]: the newline is shown as \\x0a" grep -qF '\x0a' "$T/err"
 	done
 }
 
