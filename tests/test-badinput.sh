@@ -392,14 +392,14 @@ for line in open(sys.argv[1], "rb"):
         sys.exit(1)
 ' "$LOG" "$exe"
 	done
-	rm -rf "$T/bin"
+	rm -rf "${T:?}/bin"
 }
 
 # ------------------------------------------------------------------------
 # 3. Long paths and deep trees
 # ------------------------------------------------------------------------
 section_long() {
-	local kind len b exp rel depth
+	local kind len b rel depth base cwd n
 	for kind in dot slash name deep; do
 		for len in 4094 4095 4096 4097 8192; do
 			[ "$kind" = deep ] && base=$R/deep || base=$R
@@ -671,7 +671,7 @@ stderr line" "$o2"
 # 8. Malformed BENEATH_* values (test-shim.sh tries the others)
 # ------------------------------------------------------------------------
 section_config() {
-	local v out err rc n=0
+	local v vd out err rc deep65 n=0
 	mktree
 	printf 'file\n' > "$T/afile"
 	mkfifo "$T/afifo" 2> /dev/null
@@ -844,8 +844,8 @@ section_rootgone() {
 # 10. Paths through the shim's own fds
 # ------------------------------------------------------------------------
 section_shimfds() {
-	local b s
-	local -a args
+	local b s pfx
+	local -a args shapes
 	shapes=(/ // /. /./ /.. /../ /f /f/ /f// /./f //f /sub/../f /sub/.. /sub/../.. /../secret \
 		/./../secret /sub/../../secret /sub//..//..//secret /../root/f /abs /abs/ /dl/ /dl/f \
 		/nonexistent/.. /f/..)
@@ -873,7 +873,7 @@ section_shimfds() {
 # 11. libbeneath itself
 # ------------------------------------------------------------------------
 section_lib() {
-	local n
+	local n nd
 	mktree
 	(cd "$T" && "$LIBPROBE" lib "$R") > "$T/lib" 2>&1
 	check "libbeneath probe: finished" grep -q '^fds ' "$T/lib"
