@@ -380,10 +380,13 @@ static void *forker(void *arg)
 		int status;
 		pid_t pid;
 
-		atomic_store(&doing[id], i % 2 ? "fork" : "fork+exec");
+		/* one in four execs; the others stay a copy of this process */
+		bool ex = i % 4 == 0;
+
+		atomic_store(&doing[id], ex ? "fork+exec" : "fork");
 		pid = fork();
 		if (pid == 0) {
-			if (i % 2) {
+			if (ex) {
 				char *argv[] = { self, "--child", file, "content-3\n", esc, users,
 				                 NULL };
 				execve(self, argv, environ);
@@ -401,7 +404,7 @@ static void *forker(void *arg)
 		atomic_fetch_add(&n_children, 1);
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 			char d[64];
-			snprintf(d, sizeof(d), "(%s): status %d signal %d", i % 2 ? "exec" : "fork",
+			snprintf(d, sizeof(d), "(%s): status %d signal %d", ex ? "exec" : "fork",
 			         WIFEXITED(status) ? WEXITSTATUS(status) : -1,
 			         WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 			if (atomic_fetch_add(&n_child_bad, 1) < 20)
@@ -752,7 +755,7 @@ int main(int argc, char **argv)
 	self[n] = '\0';
 	valgrind = getenv("BENEATH_UNDER_VALGRIND") != NULL;
 	iterations = valgrind ? 40 : 300;
-	forks = valgrind ? 6 : 60;
+	forks = valgrind ? 6 : 120;
 	/* BENEATH_CONCURRENCY_ITERS=N: a longer run by hand */
 	if (getenv("BENEATH_CONCURRENCY_ITERS")) {
 		iterations = atoi(getenv("BENEATH_CONCURRENCY_ITERS"));
