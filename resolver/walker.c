@@ -602,8 +602,13 @@ static int walk_run(struct walk *w, const char *path, int flags, mode_t mode,
 		 * to, so check. */
 		if ((clen == 1 && name[0] == '.') || (clen == 2 && name[0] == '.' && name[1] == '.')) {
 			r = bsys_faccessat2(w->cur, "", X_OK, AT_EMPTY_PATH | AT_EACCESS);
-			if (r == -EACCES)
+			if (r == -EACCES) {
+				struct stat st;
+
+				if (bsys_fstat(w->cur, &st) == 0 && !S_ISDIR(st.st_mode))
+					return -ENOTDIR;
 				return r;
+			}
 		}
 		if (clen == 1 && name[0] == '.') {
 			if (is_last)

@@ -48,7 +48,9 @@ static int join(struct shim_call *c, int dirfd, const char *base, const char *re
 	if (base) {
 		n = bsys_readlinkat(AT_FDCWD, base, c->buf, sizeof(c->buf) - 1);
 		if (n < 0)
-			return J_PASS;
+			return n == -ENOENT ? J_PASS : -ENAMETOOLONG;
+		if (n >= (long)sizeof(c->buf) - 1)
+			return -ENAMETOOLONG;
 	} else if (dirfd == AT_FDCWD) {
 		*tracked = shim_cwd_root();
 		n = bsys_call2(SYS_getcwd, (long)c->buf, sizeof(c->buf));
@@ -65,8 +67,13 @@ static int join(struct shim_call *c, int dirfd, const char *base, const char *re
 		*tracked = shim_fd_root(dirfd);
 		shim_proc_path(proc, dirfd);
 		n = bsys_readlinkat(AT_FDCWD, proc, c->buf, sizeof(c->buf) - 1);
-		if (n < 0)
+		/* No such fd: the real call says EBADF. A directory whose
+		 * path is too long to name (deeper than PATH_MAX) cannot be
+		 * matched against the roots: refused, never let through. */
+		if (n == -ENOENT)
 			return J_PASS;
+		if (n < 0 || n >= (long)sizeof(c->buf) - 1)
+			return *tracked >= 0 ? J_ESCAPE : -ENAMETOOLONG;
 		/* Not a directory of any file system ("socket:[...]"): the
 		 * real call says ENOTDIR. */
 		if (n == 0 || c->buf[0] != '/')
@@ -322,6 +329,12 @@ enum shim_where shim_classify(struct shim_call *c, const char *name, int dirfd,
 	c->rindex = -1;
 	if (!shim_usable() || !path || !*path)
 		return W_PASS;  /* the real call gives EFAULT / ENOENT */
+	/* The kernel refuses a path of PATH_MAX bytes or more before it
+	 * looks at it, however much of it "/./" would collapse. */
+	if (strnlen(path, PATH_MAX) == PATH_MAX) {
+		c->err = ENAMETOOLONG;
+		return c->where = W_DENIED;
+	}
 	if (path[0] == '/')
 		len = shim_normalize(path, c->buf, sizeof(c->buf));
 	else if ((kind & OP_NOFOLLOW) && one_entry(c, dirfd, path, kind))

@@ -82,6 +82,16 @@ static void mark_cwd(void)
 		shim_cwd_set((int)(rc - shim.cfg.roots), &st);
 }
 
+static void atfork_prepare(void)
+{
+	shim_roots_atfork_prepare();
+}
+
+static void atfork_parent(void)
+{
+	shim_roots_atfork_parent();
+}
+
 static void atfork_child(void)
 {
 	shim_roots_atfork_child();
@@ -111,7 +121,7 @@ static void do_init(void)
 	mark_cwd();
 	n = bsys_readlinkat(AT_FDCWD, "/proc/self/exe", shim.exe, sizeof(shim.exe) - 1);
 	shim.exe[n > 0 ? n : 0] = '\0';
-	pthread_atfork(NULL, NULL, atfork_child);
+	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 }
 
 void shim_init_slow(void)

@@ -78,6 +78,7 @@ static struct {
 
 static int move_high(int fd);
 static void own_close(int fd);
+static void unlock(void);
 
 static uint64_t fnv_step(uint64_t h, unsigned char c)
 {
@@ -229,14 +230,27 @@ static int add_shape(uint64_t mask, int ncomp)
 	return 0;
 }
 
+/* A message for "beneath: ..." on one line: control bytes in a root's
+ * path are written \xNN, as config.c writes them. */
 static void put_msg(char *err, size_t errsz, const char *a, const char *b)
 {
+	static const char hex[] = "0123456789abcdef";
 	size_t n = 0;
 
 	for (const char *s = a; *s && n + 1 < errsz; s++)
 		err[n++] = *s;
-	for (const char *s = b; s && *s && n + 1 < errsz; s++)
-		err[n++] = *s;
+	for (const char *s = b; s && *s && n + 5 < errsz; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch < 0x20 || ch == 0x7f) {
+			err[n++] = '\\';
+			err[n++] = 'x';
+			err[n++] = hex[ch >> 4];
+			err[n++] = hex[ch & 15];
+		} else {
+			err[n++] = (char)ch;
+		}
+	}
 	err[n] = '\0';
 }
 
@@ -515,18 +529,48 @@ const char *shim_root_canonical(const struct shim_root_cfg *cfg)
 	return R.canon[cfg - shim.cfg.roots];
 }
 
+/*
+ * fork copies the fd table and the memory at two different moments while
+ * the other threads run on: a slot refilled in between would name, in the
+ * child, an fd that is not open there, or is another root. So the cache
+ * is locked across fork. The wait is bounded: if the lock is this very
+ * thread's (a signal handler that forks inside a wrapper), the child
+ * trusts no slot instead.
+ */
+#define FORK_SPINS 100000
+
+static bool fork_locked;
+
+void shim_roots_atfork_prepare(void)
+{
+	for (int i = 0; i < FORK_SPINS; i++) {
+		if (!atomic_flag_test_and_set_explicit(&R.lock, memory_order_acquire)) {
+			fork_locked = true;
+			return;
+		}
+		if (i % 64 == 63)
+			bsys_call1(SYS_sched_yield, 0);
+		else
+			__builtin_ia32_pause();
+	}
+	fork_locked = false;
+}
+
+void shim_roots_atfork_parent(void)
+{
+	if (fork_locked)
+		unlock();
+}
+
 void shim_roots_atfork_child(void)
 {
 	/* Only the forking thread survives, and it holds no slot (fork is
-	 * never called from inside a wrapper). Another thread may have been
-	 * refilling a slot under the lock: its path and fd may not belong
-	 * together in this copy, so then no slot is trusted. */
-	bool held = atomic_flag_test_and_set(&R.lock);
-
+	 * never called from inside a wrapper). */
 	for (int i = 0; i < R.nslots; i++) {
 		atomic_store(&R.slots[i].refs, 0);
-		if (held && R.slots[i].fd >= 0) {
-			own_close(R.slots[i].fd);
+		if (!fork_locked && R.slots[i].fd >= 0) {
+			/* Not closed: the number may be anything here. */
+			shim_fd_own(R.slots[i].fd, false);
 			R.slots[i].fd = -1;
 		}
 	}
@@ -745,9 +789,18 @@ static int move_high(int fd)
 {
 	int hi = bsys_fcntl(fd, F_DUPFD_CLOEXEC, R.fd_base);
 
+	if (hi < 0) {
+		/* The program lowered its fd limit below our base: as high
+		 * as the limit it has now lets us, out of the way of the
+		 * numbers its next opens get. */
+		struct rlimit rl;
+
+		if (bsys_call4(SYS_prlimit64, 0, RLIMIT_NOFILE, 0, (long)&rl) == 0 && rl.rlim_cur > 8)
+			hi = bsys_fcntl(fd, F_DUPFD_CLOEXEC, (long)(rl.rlim_cur / 2));
+	}
 	if (hi < 0)
 		hi = fd;  /* a low fd still works; it is O_CLOEXEC */
-	else
+	else if (hi != fd)
 		bsys_close(fd);
 	shim_fd_own(hi, true);
 	return hi;
@@ -811,7 +864,11 @@ int shim_root_acquire(struct shim_root *r, const struct shim_root_cfg *cfg,
 	 * fd table: an fd it opened must not go into the cache, where the
 	 * parent would find it closed, or worse, reused. Cache hits are
 	 * fine: the child has a copy of every slot fd. */
-	if (len >= PATH_MAX || bsys_call1(SYS_getpid, 0) != R.pid || !lock_try())
+	/* An fd that could not go high (the program lowered its fd limit)
+	 * is used for this call only: a cached one would sit on a number the
+	 * program expects to get from its next open. */
+	if (fd < R.fd_base || len >= PATH_MAX || bsys_call1(SYS_getpid, 0) != R.pid ||
+	    !lock_try())
 		goto private;
 	{
 		int i = slot_find(h, concrete, len);

@@ -95,6 +95,8 @@ int shim_own_high(int fd);
 
 /* init.c calls these. */
 int shim_roots_setup(char *err, size_t errsz);
+void shim_roots_atfork_prepare(void);
+void shim_roots_atfork_parent(void);
 void shim_roots_atfork_child(void);
 
 /* ------------------------------------------------------------------ */

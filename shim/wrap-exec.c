@@ -751,6 +751,14 @@ static int spawn_common(const char *name, bool search, pid_t *pid, const char *p
 	long r;
 
 	shim_init();
+	__asm__("" : "+r"(path));
+	if (!path) {
+		/* Nothing to resolve; glibc's own answer for it. */
+		int (*fn)(pid_t *, const char *, const posix_spawn_file_actions_t *,
+		          const posix_spawnattr_t *, char *const[], char *const[]) =
+			search ? REAL(posix_spawnp) : REAL(posix_spawn);
+		return fn ? fn(pid, path, fa, attr, argv, envp) : EFAULT;
+	}
 	r = shim_env_build(&ce, envp);
 	if (r < 0) {
 		e = (int)-r;

@@ -194,6 +194,12 @@ SHIM_EXPORT int fchownat(int dirfd, const char *path, uid_t uid, gid_t gid, int 
 static int utimens_common(const char *name, int dirfd, const char *path,
                           const struct timespec ts[2], int flags)
 {
+	/* utime, utimes, lutimes(NULL): glibc hands NULL to the kernel. */
+	__asm__("" : "+r"(path));
+	if (!path) {
+		errno = EFAULT;
+		return -1;
+	}
 	SHIM_PATH_CALL(name, dirfd, path, OP_WRITE | NOFOLLOW_KIND(flags),
 	               beneath_utimens(R, P, ts, flags, F),
 	               PASS(utimensat, bsys_utimensat(dirfd, path, ts, flags),
@@ -205,8 +211,10 @@ SHIM_EXPORT int utimensat(int dirfd, const char *path, const struct timespec ts[
 	/* A NULL path is futimens(dirfd): no path at all. glibc declares
 	 * PATH nonnull, so hide it from the optimiser before asking. */
 	__asm__("" : "+r"(path));
-	if (!path)
-		return (int)shim_ret(bsys_utimensat(dirfd, NULL, ts, flags));
+	if (!path) {
+		errno = EINVAL;  /* glibc's answer: futimens is the call for that */
+		return -1;
+	}
 	return utimens_common("utimensat", dirfd, path, ts, flags);
 }
 

@@ -46,10 +46,14 @@ static long realpath_root(const struct beneath_root *r, const char *p, unsigned 
 static char *realpath_common(const char *name, const char *path, char *resolved)
 {
 	struct shim_call c;
-	char buf[PATH_MAX];
+	char buf[PATH_MAX], in[PATH_MAX];
 	long r;
 
 	shim_init();
+	/* glibc's realpath works on the text: an input of PATH_MAX bytes or
+	 * more that "//" and "/./" bring under PATH_MAX is fine there. */
+	if (path && strnlen(path, PATH_MAX) == PATH_MAX && shim_normalize(path, in, sizeof(in)) >= 0)
+		path = in;
 	switch (shim_classify(&c, name, AT_FDCWD, path, OP_READ)) {
 	case W_DENIED:
 		errno = c.err;

@@ -89,7 +89,8 @@ static bool sun_path_of(const struct sockaddr *addr, socklen_t len, char *path)
 	const size_t off = offsetof(struct sockaddr_un, sun_path);
 	size_t n;
 
-	if (!addr || len <= off || addr->sa_family != AF_UNIX)
+	/* Too long an address: the kernel's EINVAL, from the real call. */
+	if (!addr || len <= off || len > sizeof(struct sockaddr_un) || addr->sa_family != AF_UNIX)
 		return false;
 	n = len - off;
 	if (n > sizeof(((struct sockaddr_un *)0)->sun_path))

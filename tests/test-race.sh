@@ -115,9 +115,22 @@ for so in $OPS; do
 		check_eq "$sc $op $cfg: outside objects got or read by the victim" 0 "$seen"
 		check_eq "$sc $op $cfg: changes outside the root" 0 "$changed"
 		check_eq "$sc $op $cfg: denials logged (one line each, reason escape)" "$denied" "$logged"
-		if [ "$okc" -gt 0 ]; then ok; else bad "$sc $op $cfg: the victim never got its own files (ok=0)"; fi
+		# The victim keeps working between the renames: some of its
+		# calls of this scenario and backend succeed. Per scenario, not
+		# per call: on a loaded machine the attacker may win every round
+		# of one slow call (the walker's mkdir through the swapped
+		# directory), which is a denial, not a failure.
+		eval "live_${sc}_$cfg=\$(( \${live_${sc}_$cfg:-0} + okc ))"
 		echo "$sc $op $cfg: 0 escapes in $att attempts; ok=$okc denied=$denied errors=$errors" \
 			"($(field "$line" errnos))"
+	done
+done
+
+for sc in $(awk '/^row / { print $2 }' "$T/out" | sort -u); do
+	for cfg in openat2 walker; do
+		eval "n=\${live_${sc}_$cfg:-}"
+		[ -n "$n" ] || continue
+		if [ "$n" -gt 0 ]; then ok; else bad "$sc $cfg: the victim never got its own files"; fi
 	done
 done
 
