@@ -12,6 +12,7 @@
 #include "shim.h"
 
 __thread const char *shim_outer_call __attribute__((tls_model("initial-exec")));
+__thread bool shim_pass_raw __attribute__((tls_model("initial-exec")));
 
 int shim_deny(struct shim_call *c, const char *root, enum shim_reason why, int err)
 {
@@ -503,7 +504,8 @@ static int real_openat(int dirfd, const char *path, int flags, mode_t mode)
 {
 	int (*fn)(int, const char *, int, ...) = REAL(openat);
 
-	if (fn)
+	__asm__("" : "+r"(path));  /* libc's path is nonnull: NULL goes raw */
+	if (fn && path)
 		return fn(dirfd, path, flags, mode);
 	return (int)shim_ret(bsys_openat(dirfd, path, flags, mode));
 }

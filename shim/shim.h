@@ -260,9 +260,14 @@ static inline enum shim_op_kind open_kind(int flags)
 
 /* The real function NAME, or the raw system call RAW when it cannot be
  * had (inside dlsym). */
+/* Set around a PASS_CALL whose path is NULL: libc declares its path
+ * arguments nonnull, the kernel answers EFAULT (or takes NULL with
+ * AT_EMPTY_PATH), so the raw system call gives the real answer. */
+extern __thread bool shim_pass_raw __attribute__((tls_model("initial-exec")));
+
 #define PASS(name, raw, ...)                                                   \
 	({                                                                     \
-		__typeof__(&name) f_ = REAL(name);                             \
+		__typeof__(&name) f_ = shim_pass_raw ? NULL : REAL(name);      \
 		f_ ? f_(__VA_ARGS__) : (__typeof__(f_(__VA_ARGS__)))shim_ret(raw); \
 	})
 
@@ -293,6 +298,16 @@ static inline enum shim_op_kind open_kind(int flags)
 		}                                                              \
 		case W_PASS:                                                   \
 			break;                                                 \
+		}                                                              \
+		const char *np_ = (PATH);                                      \
+		/* Hidden from the optimiser: libc declares it nonnull. */     \
+		__asm__("" : "+r"(np_));                                       \
+		if (unlikely(!np_)) {                                          \
+			long p_;                                               \
+			shim_pass_raw = true;                                  \
+			p_ = (long)(PASS_CALL);                                \
+			shim_pass_raw = false;                                 \
+			return p_;                                             \
 		}                                                              \
 		return (PASS_CALL);                                            \
 	} while (0)
