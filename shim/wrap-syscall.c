@@ -140,6 +140,32 @@ pass:
 	return shim_track_new(bsys_call4(SYS_openat2, dirfd, (long)path, (long)uhow, (long)size), -1);
 }
 
+/* Which arguments of system call N are paths (bit i: argument i), for
+ * the numbers routed to a wrapper. */
+static unsigned int path_args(long n)
+{
+	switch (n) {
+	case SYS_open: case SYS_creat: case SYS_stat: case SYS_lstat: case SYS_access:
+	case SYS_readlink: case SYS_mkdir: case SYS_mknod: case SYS_unlink: case SYS_rmdir:
+	case SYS_chmod: case SYS_chown: case SYS_lchown: case SYS_truncate: case SYS_chdir:
+	case SYS_chroot: case SYS_execve: case SYS_acct:
+		return 1u << 0;
+	case SYS_openat: case SYS_newfstatat: case SYS_statx: case SYS_faccessat:
+	case SYS_faccessat2: case SYS_readlinkat: case SYS_mkdirat: case SYS_mknodat:
+	case SYS_unlinkat: case SYS_fchmodat: case SYS_fchownat: case SYS_inotify_add_watch:
+	case SYS_name_to_handle_at: case SYS_utimensat:
+		return 1u << 1;
+	case SYS_rename: case SYS_link: case SYS_symlink:
+		return 1u << 0 | 1u << 1;
+	case SYS_renameat: case SYS_renameat2: case SYS_linkat:
+		return 1u << 1 | 1u << 3;
+	case SYS_symlinkat:
+		return 1u << 0 | 1u << 2;
+	default:
+		return 0;
+	}
+}
+
 /* A libc call's -1/errno as syscall() returns it. */
 #define LIBC(call) ((long)(call))
 
@@ -158,6 +184,16 @@ SHIM_EXPORT long syscall(long n, ...)
 	va_end(ap);
 
 #define S(x) ((const char *)(x))
+	/* A NULL path: the kernel's own answer (libc's functions declare
+	 * their paths nonnull). */
+	{
+		long args[4] = { a, b, c, d };
+		unsigned int m = path_args(n);
+
+		for (int i = 0; i < 4; i++)
+			if ((m >> i & 1) && !args[i])
+				goto raw;
+	}
 	switch (n) {
 	case SYS_openat2:
 		return shim_ret(sys_openat2((int)a, S(b), (const void *)c, (size_t)d));
@@ -264,6 +300,7 @@ SHIM_EXPORT long syscall(long n, ...)
 		break;
 	}
 #undef S
+raw:
 	{
 		long (*fn)(long, ...) = REAL(syscall);
 		if (fn)
