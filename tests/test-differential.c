@@ -23,6 +23,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <time.h>
 
@@ -420,7 +421,10 @@ static const char *result_str(const struct result *r, char *buf, size_t sz)
 	return buf;
 }
 
-/* The reference: openat2(2) itself, retried on EAGAIN like the library. */
+/* The reference: openat2(2) itself, retried on EAGAIN. The kernel says
+ * EAGAIN for a ".." during any rename on the system: under another test's
+ * rename storm (tests/race runs beside this one under make -j), 128 tries
+ * are not enough for an answer, so keep trying, yielding. */
 static long kernel_open(int rootfd, const char *path, int flags, uint64_t resolve)
 {
 	struct k_open_how how = {
@@ -430,10 +434,12 @@ static long kernel_open(int rootfd, const char *path, int flags, uint64_t resolv
 	};
 	long r = -EAGAIN;
 
-	for (int i = 0; i < 128 && r == -EAGAIN; i++) {
+	for (int i = 0; i < 1000000 && r == -EAGAIN; i++) {
 		r = syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
 		if (r < 0)
 			r = -errno;
+		if (r == -EAGAIN && i >= 128)
+			sched_yield();
 	}
 	return r;
 }
