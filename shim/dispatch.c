@@ -488,6 +488,21 @@ void shim_proc_path(char *buf, int fd)
 	buf[o] = '\0';
 }
 
+long shim_proc_call1(const struct beneath_root *r, const char *p, unsigned int f, int oflags,
+                     long sysno)
+{
+	int fd = beneath_open(r, p, O_PATH | O_CLOEXEC | oflags, 0, f);
+	char proc[32];
+	long ret;
+
+	if (fd < 0)
+		return fd;
+	shim_proc_path(proc, fd);
+	ret = bsys_call1(sysno, (long)proc);
+	bsys_close(fd);
+	return ret;
+}
+
 /* libbeneath hands out O_CLOEXEC fds; the program gets the flag it asked
  * for, so that its fd survives exec when it meant it to. */
 void shim_fix_cloexec(long fd, int flags)

@@ -235,6 +235,11 @@ void shim_fix_cloexec(long fd, int flags);
 long shim_track_new(long fd, int root);
 /* "/proc/self/fd/FD" into BUF (32 bytes). */
 void shim_proc_path(char *buf, int fd);
+/* The one-argument system call SYSNO (chroot, acct) on P resolved under R
+ * (with OFLAGS added to O_PATH), through its /proc/self/fd link, never by
+ * name. >= 0 or -errno. */
+long shim_proc_call1(const struct beneath_root *r, const char *p, unsigned int f, int oflags,
+                     long sysno);
 
 /* The open family, whole: an fd, or -1 with errno. */
 int shim_open_family(const char *name, int dirfd, const char *path, int flags, mode_t mode);

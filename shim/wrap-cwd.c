@@ -89,22 +89,9 @@ SHIM_EXPORT int fchdir(int fd)
  * new root and no longer match the configured roots; the kernel's chroot
  * is then the confinement (see README).
  */
-static long chroot_root(const struct beneath_root *r, const char *p, unsigned int f)
-{
-	int fd = beneath_open(r, p, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, f);
-	char proc[32];
-	long ret;
-
-	if (fd < 0)
-		return fd;
-	shim_proc_path(proc, fd);
-	ret = bsys_call1(SYS_chroot, (long)proc);
-	bsys_close(fd);
-	return ret;
-}
-
 SHIM_EXPORT int chroot(const char *path)
 {
-	SHIM_PATH_CALL("chroot", AT_FDCWD, path, OP_READ, chroot_root(R, P, F),
+	SHIM_PATH_CALL("chroot", AT_FDCWD, path, OP_READ,
+	               shim_proc_call1(R, P, F, O_DIRECTORY, SYS_chroot),
 	               PASS(chroot, bsys_call1(SYS_chroot, (long)path), path));
 }

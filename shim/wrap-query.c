@@ -211,24 +211,11 @@ SHIM_EXPORT int name_to_handle_at(int dirfd, const char *path, struct file_handl
 	                    dirfd, path, h, mount_id, flags));
 }
 
-/* The kernel appends to the accounting file: a write. */
-static long acct_root(const struct beneath_root *r, const char *p, unsigned int f)
-{
-	int fd = object(r, p, f, 0);
-	char proc[32];
-	long ret;
-
-	if (fd < 0)
-		return fd;
-	shim_proc_path(proc, fd);
-	ret = bsys_call1(SYS_acct, (long)proc);
-	bsys_close(fd);
-	return ret;
-}
-
 SHIM_EXPORT int acct(const char *path)
 {
-	/* NULL turns accounting off: shim_classify passes it. */
-	SHIM_PATH_CALL("acct", AT_FDCWD, path, OP_WRITE, acct_root(R, P, F),
+	/* NULL turns accounting off: shim_classify passes it. The kernel
+	 * appends to the file: a write. */
+	SHIM_PATH_CALL("acct", AT_FDCWD, path, OP_WRITE,
+	               shim_proc_call1(R, P, F, 0, SYS_acct),
 	               PASS(acct, bsys_call1(SYS_acct, (long)path), path));
 }
