@@ -38,6 +38,15 @@ int shim_deny(struct shim_call *c, const char *root, enum shim_reason why, int e
 #define J_ESCAPE  (-1002)  /* the base left its root */
 #define J_ESCAPE_UNKNOWN (-1003)  /* "/proc/self/../self/fd/N/": refused */
 
+/* Has relative path P a ".." component? */
+static bool climbs(const char *p)
+{
+	for (const char *q = p; (q = strstr(q, "..")) != NULL; q += 2)
+		if ((q == p || q[-1] == '/') && (q[2] == '/' || q[2] == '\0'))
+			return true;
+	return false;
+}
+
 /* BASE is a /proc magic link naming another process's fd, cwd or root. */
 static int join(struct shim_call *c, int dirfd, const char *base, const char *rel,
                 int *tracked)
@@ -80,8 +89,19 @@ static int join(struct shim_call *c, int dirfd, const char *base, const char *re
 		if (n == 0 || c->buf[0] != '/')
 			return *tracked >= 0 ? J_ESCAPE : J_PASS;
 	}
-	if ((size_t)n + 1 + rlen + 1 > sizeof(c->buf))
+	if ((size_t)n + 1 + rlen + 1 > sizeof(c->buf)) {
+		const char *rest;
+		size_t clen;
+
+		/* Too long to join. A path that cannot climb, from a directory
+		 * that is neither under a root nor above one, stays outside
+		 * them all (a test suite's deep tree in /tmp): the real call
+		 * takes it, as it would without us. */
+		if (*tracked < 0 && !climbs(rel) && !shim_match(c->buf, (size_t)n, &rest, &clen) &&
+		    !shim_root_below(c->buf, (size_t)n))
+			return J_OUTSIDE;
 		return -ENAMETOOLONG;
+	}
 	if (c->buf[n - 1] != '/')
 		c->buf[n++] = '/';
 	memcpy(c->buf + n, rel, rlen + 1);
@@ -356,13 +376,16 @@ enum shim_where shim_classify(struct shim_call *c, const char *name, int dirfd,
 	default:
 		break;
 	}
-	if (len < 0) {
-		/* Too long to match, or a bad fd of ours: the real call may
-		 * well work (a long relative path), but we cannot tell where
-		 * it goes. */
-		c->err = -len;
+	if (len == -EBADF) {  /* one of our own fds: closed, to the program */
+		c->err = EBADF;
 		return c->where = W_DENIED;
 	}
+	if (len < 0)
+		/* Too long to match: the real call may well work (a long
+		 * relative path), but we cannot tell where it goes. A denial
+		 * like any other (logged; audit mode lets it through). */
+		return deny_where(c, tracked >= 0 ? shim.cfg.roots[tracked].path : "", R_UNCHECKED,
+		                  -len);
 	rc = shim_match(c->buf, (size_t)len, &c->rest, &clen);
 	for (int i = 0, cut; !rc && (cut = first_dotdot(c->buf)) >= 0; i++) {
 		len = i < SETTLE_MAX ? settle_dotdot(c, cut) : -ELOOP;
@@ -410,6 +433,27 @@ outside:
 escape:
 	/* A directory from a root that is no longer under it. */
 	return deny_where(c, shim.cfg.roots[tracked].path, R_ESCAPE, shim.cfg.deny_errno);
+}
+
+int shim_dir_scope(int fd)
+{
+	struct shim_call c;
+	const struct shim_root_cfg *rc;
+	const char *rest;
+	size_t clen;
+	int tracked, len;
+
+	if (!shim_usable())
+		return SHIM_SCOPE_NONE;
+	len = join(&c, fd, NULL, ".", &tracked);
+	if (len == J_PASS)
+		return SHIM_SCOPE_NONE;  /* no such fd: the kernel says so */
+	if (len < 0)
+		return SHIM_SCOPE_ANY;
+	rc = shim_match(c.buf, (size_t)len, &rest, &clen);
+	if (rc)
+		return (int)(rc - shim.cfg.roots);
+	return shim_root_below(c.buf, (size_t)len) ? SHIM_SCOPE_ANY : SHIM_SCOPE_NONE;
 }
 
 int shim_dir_root(int fd)

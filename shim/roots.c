@@ -529,6 +529,49 @@ const char *shim_root_canonical(const struct shim_root_cfg *cfg)
 	return R.canon[cfg - shim.cfg.roots];
 }
 
+/* The next component of *P (advanced past it), its length in *N; false at
+ * the end. */
+static bool next_comp(const char **p, const char *end, const char **c, size_t *n)
+{
+	const char *q = *p;
+
+	while (q < end && *q == '/')
+		q++;
+	if (q == end)
+		return false;
+	*c = q;
+	while (q < end && *q != '/')
+		q++;
+	*n = (size_t)(q - *c);
+	*p = q;
+	return true;
+}
+
+/* P a proper ancestor of ROOT, by components ("*" matches any one). */
+static bool is_above(const char *p, size_t len, const char *root)
+{
+	const char *a = p, *aend = p + len, *b = root, *bend = root + strlen(root);
+	const char *ca, *cb;
+	size_t na, nb;
+
+	while (next_comp(&a, aend, &ca, &na)) {
+		if (!next_comp(&b, bend, &cb, &nb))
+			return false;  /* P is the root or below it */
+		if (!(nb == 1 && cb[0] == '*') && (na != nb || memcmp(ca, cb, na)))
+			return false;
+	}
+	return next_comp(&b, bend, &cb, &nb);
+}
+
+bool shim_root_below(const char *p, size_t len)
+{
+	for (size_t i = 0; i < shim.cfg.nroots; i++)
+		if (is_above(p, len, shim.cfg.roots[i].path) ||
+		    (R.canon[i] && is_above(p, len, R.canon[i])))
+			return true;
+	return false;
+}
+
 /*
  * fork copies the fd table and the memory at two different moments while
  * the other threads run on: a slot refilled in between would name, in the

@@ -90,6 +90,10 @@ void shim_root_release(struct shim_root *r);
  * one (a symlinked root), else NULL. */
 const char *shim_root_canonical(const struct shim_root_cfg *cfg);
 
+/* Does some root (in either spelling) lie strictly below normalised
+ * absolute path P? */
+bool shim_root_below(const char *p, size_t len);
+
 /* Move FD (O_CLOEXEC) up among the shim's own fds and mark it ours. */
 int shim_own_high(int fd);
 
@@ -126,7 +130,9 @@ bool shim_cwd_still(void);
 /* log.c                                                               */
 /* ------------------------------------------------------------------ */
 
-enum shim_reason { R_ESCAPE, R_READ_ONLY, R_OUTSIDE, R_SYMLINK, R_OWNER };
+/* R_UNCHECKED: a path the shim cannot place (a directory too deep to
+ * name, a join longer than PATH_MAX): refused, as it might lead anywhere. */
+enum shim_reason { R_ESCAPE, R_READ_ONLY, R_OUTSIDE, R_SYMLINK, R_OWNER, R_UNCHECKED };
 
 void shim_log(const char *call, const char *path, const char *root,
               enum shim_reason reason, int err, bool audit);
@@ -191,6 +197,17 @@ enum shim_where shim_classify(struct shim_call *c, const char *name, int dirfd,
 
 /* The root that directory FD is under now (by its host path), or -1. */
 int shim_dir_root(int fd);
+
+/*
+ * Where a lookup scoped to directory FD (openat2 with RESOLVE_BENEATH or
+ * RESOLVE_IN_ROOT, which never climbs above FD) can go: the index of the
+ * root FD is under; SHIM_SCOPE_NONE when FD is neither under a root nor
+ * above one, so the lookup cannot reach a root; SHIM_SCOPE_ANY when a
+ * root lies below FD or FD cannot be placed (then match the path).
+ */
+#define SHIM_SCOPE_NONE (-1)
+#define SHIM_SCOPE_ANY  (-2)
+int shim_dir_scope(int fd);
 
 /*
  * The libc entry point the program called, while a shim function built

@@ -68,6 +68,7 @@ static long sys_openat2(int dirfd, const char *path, const void *uhow, size_t si
 	struct open_how how;
 	struct shim_call c;
 	bool scoped;
+	int scope;
 	long r = read_how(uhow, size, &how);
 	int flags;
 
@@ -92,7 +93,13 @@ static long sys_openat2(int dirfd, const char *path, const void *uhow, size_t si
 	 * root, so that is stricter than the root), with the root's own
 	 * rules added. Its EXDEV is then the caller's answer, not ours.
 	 */
-	if (scoped && path && *path && shim_dir_root(dirfd) >= 0) {
+	scope = scoped && path && *path ? shim_dir_scope(dirfd) : SHIM_SCOPE_ANY;
+	/* Neither under a root nor above one: the lookup cannot leave
+	 * DIRFD, so it cannot reach a root. Matching it by name instead would
+	 * climb above DIRFD where the kernel clamps ("/../b" in IN_ROOT). */
+	if (scope == SHIM_SCOPE_NONE && !shim.cfg.deny_outside)
+		goto pass;
+	if (scope >= 0) {
 		struct beneath_root here = { .fd = dirfd, .path = NULL };
 		unsigned int rf;
 		int root;
