@@ -17,6 +17,13 @@
  *     popen and wordexp spawn through glibc's internal posix_spawn with
  *     environ).
  *
+ * In audit mode nothing is confined either, so nothing can be widened:
+ * a child given a configuration of its own (a BENEATH_ROOTS other than
+ * ours: a test suite that runs the shim itself, audited by an outer
+ * hardening run) keeps the program's BENEATH_* entries, less those it
+ * merely inherited from us (BENEATH_MODE=audit), and the audit stops at
+ * it. A child given ours, or none, still gets ours.
+ *
  * A process with no BENEATH_* variable at all confines nothing, so there
  * is nothing to widen: its children's BENEATH_* entries are the
  * program's own business (LD_PRELOAD=shim in a shell's environment, then
@@ -46,6 +53,7 @@ static const char *const vars[] = {
 static struct {
 	bool saved;                /* false: init could not save (no memory) */
 	bool configured;           /* some BENEATH_* variable was set */
+	bool audit;                /* BENEATH_MODE=audit */
 	const char *entry[NVARS];  /* "NAME=value" as at startup, or NULL */
 	const char *self;          /* the shim's absolute path */
 	const char *preload;       /* "LD_PRELOAD=..." for a child without one */
@@ -63,6 +71,15 @@ static void *map(size_t len)
 static bool is_var(const char *entry, const char *name, size_t len)
 {
 	return strncmp(entry, name, len) == 0 && (entry[len] == '=' || entry[len] == '\0');
+}
+
+/* ENTRY ("NAME=value") one of ours exactly, as inherited? */
+static bool inherited(const char *entry)
+{
+	for (size_t i = 0; i < NVARS; i++)
+		if (E.entry[i] && strcmp(entry, E.entry[i]) == 0)
+			return true;
+	return false;
 }
 
 static bool is_ours(const char *entry)
@@ -171,6 +188,7 @@ void shim_env_save(void)
 		E.configured = true;
 		p += len + 1 + strlen(val[i]) + 1;
 	}
+	E.audit = val[1] && strcmp(val[1], "audit") == 0;
 	if (pre && names_self(pre)) {
 		memcpy(p, PRELOAD "=", PRELOAD_LEN + 1);
 		strcpy(p + PRELOAD_LEN + 1, pre);
@@ -181,11 +199,21 @@ void shim_env_save(void)
 	E.saved = true;
 }
 
+/* Audit mode only: does ROOTS (a BENEATH_ROOTS value, or NULL) give a
+ * child a configuration of its own? */
+static bool own_config(const char *roots)
+{
+	const char *ours = E.entry[0] ? E.entry[0] + sizeof("BENEATH_ROOTS") : NULL;
+
+	return E.audit && roots && (!ours || strcmp(roots, ours) != 0);
+}
+
 int shim_env_build(struct shim_child_env *ce, char *const envp[])
 {
-	const char *last = NULL, *pre = NULL;
+	const char *last = NULL, *pre = NULL, *roots = NULL;
 	size_t n = 0, nptr, need = 0, k = 0;
 	char **v = ce->ptrs, *str = ce->preload;
+	bool force;
 
 	ce->map = NULL;
 	ce->maplen = 0;
@@ -193,9 +221,14 @@ int shim_env_build(struct shim_child_env *ce, char *const envp[])
 	if (!E.saved)
 		return -ENOMEM;
 	/* The loader takes the last LD_PRELOAD entry; so do we. */
-	for (; envp && envp[n]; n++)
+	for (; envp && envp[n]; n++) {
 		if (is_var(envp[n], PRELOAD, PRELOAD_LEN) && envp[n][PRELOAD_LEN] == '=')
 			last = envp[n] + PRELOAD_LEN + 1;
+		else if (is_var(envp[n], "BENEATH_ROOTS", sizeof("BENEATH_ROOTS") - 1) &&
+		         envp[n][sizeof("BENEATH_ROOTS") - 1] == '=')
+			roots = envp[n] + sizeof("BENEATH_ROOTS");
+	}
+	force = E.configured && !own_config(roots);
 	if (!last)
 		pre = E.preload;
 	else if (names_self(last))
@@ -217,11 +250,12 @@ int shim_env_build(struct shim_child_env *ce, char *const envp[])
 	if (need)
 		pre = preload_join(str, last);
 	for (size_t i = 0; i < n; i++) {
-		if (is_var(envp[i], PRELOAD, PRELOAD_LEN) || (E.configured && is_ours(envp[i])))
+		if (is_var(envp[i], PRELOAD, PRELOAD_LEN) || (force && is_ours(envp[i])) ||
+		    (!force && E.configured && inherited(envp[i])))
 			continue;
 		v[k++] = envp[i];
 	}
-	for (size_t i = 0; E.configured && i < NVARS; i++)
+	for (size_t i = 0; force && i < NVARS; i++)
 		if (E.entry[i])
 			v[k++] = (char *)E.entry[i];
 	v[k++] = (char *)pre;
@@ -251,7 +285,15 @@ static void env_sync(void)
 
 	if (!E.saved)
 		return;
-	for (size_t i = 0; E.configured && i < NVARS; i++) {
+	if (E.configured && own_config(getenv("BENEATH_ROOTS"))) {
+		for (size_t i = 0; i < NVARS; i++) {
+			const char *cur = getenv(vars[i]);
+
+			if (cur && E.entry[i] && strcmp(cur, E.entry[i] + strlen(vars[i]) + 1) == 0)
+				unsetenv(vars[i]);
+		}
+	}
+	for (size_t i = 0; E.configured && !own_config(getenv("BENEATH_ROOTS")) && i < NVARS; i++) {
 		const char *cur = getenv(vars[i]);
 		const char *want = E.entry[i] ? E.entry[i] + strlen(vars[i]) + 1 : NULL;
 

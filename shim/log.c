@@ -125,7 +125,7 @@ static void add_time(struct out *o)
 
 static const char *const reasons[] = {
 	[R_ESCAPE] = "escape", [R_READ_ONLY] = "read-only", [R_OUTSIDE] = "outside",
-	[R_SYMLINK] = "symlink", [R_OWNER] = "owner",
+	[R_SYMLINK] = "symlink", [R_OWNER] = "owner", [R_UNCHECKED] = "unchecked",
 };
 
 void shim_log(const char *call, const char *path, const char *root,

@@ -451,11 +451,25 @@ int main(int argc, char **argv)
 		usage_error("no COMMAND to run", NULL);
 	/* Under an outer beneath, the shim in this process hands COMMAND the
 	 * outer configuration whatever we set: a program cannot change its
-	 * children's confinement, not even this one. */
+	 * children's confinement, not even this one. Except under an outer
+	 * audit, which confines nothing: then COMMAND gets exactly this
+	 * configuration (a test suite that runs beneath, audited by a
+	 * hardening run), and the outer audit does not see into it. */
 	if (shim_loaded() && (o.roots || o.audit || o.deny_outside || o.errno_name ||
-	                        o.resolver || o.log))
-		fputs("beneath: warning: already running under beneath: COMMAND keeps the outer "
-		      "configuration; these options do not change it\n", stderr);
+	                        o.resolver || o.log)) {
+		const char *mode = getenv("BENEATH_MODE");
+
+		if (mode && strcmp(mode, "audit") == 0) {
+			static const char *const vars[] = { "BENEATH_ROOTS", "BENEATH_MODE",
+				"BENEATH_OUTSIDE", "BENEATH_ERRNO", "BENEATH_LOG", "BENEATH_RESOLVER" };
+
+			for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+				unsetenv(vars[i]);
+		} else {
+			fputs("beneath: warning: already running under beneath: COMMAND keeps the "
+			      "outer configuration; these options do not change it\n", stderr);
+		}
+	}
 	if ((o.report || o.fail) && o.log && o.log[0] != '/' && strchr(o.log, '/') == NULL &&
 	    (strcmp(o.log, "stderr") == 0 || strncmp(o.log, "fd:", 3) == 0))
 		fprintf(stderr, "beneath: warning: --log %s: the records go to a private file for "
