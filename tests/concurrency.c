@@ -774,7 +774,9 @@ int main(int argc, char **argv)
 		return run_worker(argv[2]);
 	}
 	if (argc == 6 && strcmp(argv[1], "--child") == 0) {
-		confined = getenv("BENEATH_ROOTS") != NULL;
+		/* (an outer hardening run's audit confines nothing) */
+		confined = getenv("BENEATH_ROOTS") != NULL &&
+		           !(getenv("BENEATH_MODE") && strcmp(getenv("BENEATH_MODE"), "audit") == 0);
 		snprintf(users, sizeof(users), "%s", argv[5]);
 		return child_check(argv[2], argv[3], argv[4]);
 	}

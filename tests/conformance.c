@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "beneath.h"
+#include "fdcount.h"
 #include "tree.h"
 
 #define ERRNO_ENTRY(e) { e, #e }
@@ -344,21 +345,11 @@ static void free_cases(struct run *run)
 	free(run->cases);
 }
 
-/* Open fds, counted through /proc/self/fd (the count includes the
- * directory stream's own fd, the same every time). */
+/* Open fds (the count includes the directory stream's own fd, the same
+ * every time). */
 static int count_fds(void)
 {
-	struct dirent *de;
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
+	return tu_count_fds_raw();
 }
 
 /* What an fd turned out to be, named by its place in the tree. */

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "beneath.h"
+#include "fdcount.h"
 
 #ifndef STATX_MNT_ID
 #define STATX_MNT_ID 0x00001000U
@@ -78,17 +79,9 @@ static inline unsigned int tu_backend(int i)
 /* Open descriptors of this process, not counting the one used to look. */
 static inline int tu_count_fds(void)
 {
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
+	int n = tu_count_fds_raw();
 
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n - 1;
+	return n < 0 ? -1 : n - 1;
 }
 
 static inline int tu_rm_one(const char *p, const struct stat *st, int type,
