@@ -20,9 +20,13 @@
  * In audit mode nothing is confined either, so nothing can be widened:
  * a child given a configuration of its own (a BENEATH_ROOTS other than
  * ours: a test suite that runs the shim itself, audited by an outer
- * hardening run) keeps the program's BENEATH_* entries, less those it
- * merely inherited from us (BENEATH_MODE=audit), and the audit stops at
- * it. A child given ours, or none, still gets ours.
+ * hardening run) keeps the program's BENEATH_* entries, and the audit
+ * stops at it. A child given ours, or none, still gets ours, and with
+ * them the mark FORCED: a program further down that sets a BENEATH_ROOTS
+ * of its own over an environment we forced (`env BENEATH_ROOTS=x prog`)
+ * did not mean our BENEATH_MODE=audit, so entries equal to ours go when
+ * the mark is there. A nested `beneath` clears all, mark included, and
+ * sets exactly what it means.
  *
  * A process with no BENEATH_* variable at all confines nothing, so there
  * is nothing to widen: its children's BENEATH_* entries are the
@@ -46,6 +50,9 @@ static const char *const vars[] = {
 	"BENEATH_ERRNO", "BENEATH_LOG", "BENEATH_RESOLVER",
 };
 #define NVARS (sizeof(vars) / sizeof(vars[0]))
+
+#define FORCED "BENEATH_AUDIT_FORCED"
+#define FORCED_LEN (sizeof(FORCED) - 1)
 
 #define PRELOAD "LD_PRELOAD"
 #define PRELOAD_LEN (sizeof(PRELOAD) - 1)
@@ -73,8 +80,8 @@ static bool is_var(const char *entry, const char *name, size_t len)
 	return strncmp(entry, name, len) == 0 && (entry[len] == '=' || entry[len] == '\0');
 }
 
-/* ENTRY ("NAME=value") one of ours exactly, as inherited? */
-static bool inherited(const char *entry)
+/* ENTRY ("NAME=value") exactly one of ours? */
+static bool same_as_ours(const char *entry)
 {
 	for (size_t i = 0; i < NVARS; i++)
 		if (E.entry[i] && strcmp(entry, E.entry[i]) == 0)
@@ -213,7 +220,7 @@ int shim_env_build(struct shim_child_env *ce, char *const envp[])
 	const char *last = NULL, *pre = NULL, *roots = NULL;
 	size_t n = 0, nptr, need = 0, k = 0;
 	char **v = ce->ptrs, *str = ce->preload;
-	bool force;
+	bool force, forced = false, drop;
 
 	ce->map = NULL;
 	ce->maplen = 0;
@@ -227,15 +234,19 @@ int shim_env_build(struct shim_child_env *ce, char *const envp[])
 		else if (is_var(envp[n], "BENEATH_ROOTS", sizeof("BENEATH_ROOTS") - 1) &&
 		         envp[n][sizeof("BENEATH_ROOTS") - 1] == '=')
 			roots = envp[n] + sizeof("BENEATH_ROOTS");
+		else if (is_var(envp[n], FORCED, FORCED_LEN))
+			forced = true;
 	}
 	force = E.configured && !own_config(roots);
+	/* its own configuration over one we forced: ours is not meant */
+	drop = !force && E.configured && forced;
 	if (!last)
 		pre = E.preload;
 	else if (names_self(last))
 		pre = last - PRELOAD_LEN - 1;
 	else
 		need = preload_size(last);
-	nptr = n + NVARS + 2;
+	nptr = n + NVARS + 3;
 	if (nptr > SHIM_ENV_PTRS || need > sizeof(ce->preload)) {
 		/* A vfork child's mapping is its parent's too, and a
 		 * successful exec leaves it there: a leak, for huge
@@ -251,13 +262,16 @@ int shim_env_build(struct shim_child_env *ce, char *const envp[])
 		pre = preload_join(str, last);
 	for (size_t i = 0; i < n; i++) {
 		if (is_var(envp[i], PRELOAD, PRELOAD_LEN) || (force && is_ours(envp[i])) ||
-		    (!force && E.configured && inherited(envp[i])))
+		    ((force || drop) && is_var(envp[i], FORCED, FORCED_LEN)) ||
+		    (drop && same_as_ours(envp[i])))
 			continue;
 		v[k++] = envp[i];
 	}
 	for (size_t i = 0; force && i < NVARS; i++)
 		if (E.entry[i])
 			v[k++] = (char *)E.entry[i];
+	if (force && E.audit)
+		v[k++] = (char *)FORCED "=1";
 	v[k++] = (char *)pre;
 	v[k] = NULL;
 	ce->envp = v;
@@ -286,12 +300,19 @@ static void env_sync(void)
 	if (!E.saved)
 		return;
 	if (E.configured && own_config(getenv("BENEATH_ROOTS"))) {
-		for (size_t i = 0; i < NVARS; i++) {
-			const char *cur = getenv(vars[i]);
+		/* as shim_env_build(): ours goes if we forced it */
+		if (getenv(FORCED)) {
+			for (size_t i = 0; i < NVARS; i++) {
+				const char *cur = getenv(vars[i]);
 
-			if (cur && E.entry[i] && strcmp(cur, E.entry[i] + strlen(vars[i]) + 1) == 0)
-				unsetenv(vars[i]);
+				if (cur && E.entry[i] &&
+				    strcmp(cur, E.entry[i] + strlen(vars[i]) + 1) == 0)
+					unsetenv(vars[i]);
+			}
+			unsetenv(FORCED);
 		}
+	} else if (E.configured && E.audit && !getenv(FORCED)) {
+		setenv(FORCED, "1", 1);
 	}
 	for (size_t i = 0; E.configured && !own_config(getenv("BENEATH_ROOTS")) && i < NVARS; i++) {
 		const char *cur = getenv(vars[i]);

@@ -461,7 +461,8 @@ int main(int argc, char **argv)
 
 		if (mode && strcmp(mode, "audit") == 0) {
 			static const char *const vars[] = { "BENEATH_ROOTS", "BENEATH_MODE",
-				"BENEATH_OUTSIDE", "BENEATH_ERRNO", "BENEATH_LOG", "BENEATH_RESOLVER" };
+				"BENEATH_OUTSIDE", "BENEATH_ERRNO", "BENEATH_LOG", "BENEATH_RESOLVER",
+				"BENEATH_AUDIT_FORCED" };
 
 			for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
 				unsetenv(vars[i]);
