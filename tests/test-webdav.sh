@@ -48,7 +48,8 @@
 # renameat2). The test waits until lighttpd holds that O_TMPFILE (its
 # /proc/PID/fd link "WWW/d/#N (deleted)"), then renames www/d away and
 # plants www/d -> HOME/bob/private while the body is still in flight
-# (checked: curl still running). Without the shim, the upload lands in
+# (checked after the swap: the O_TMPFILE, now in www/d.old, is still
+# unnamed, so lighttpd's linkat comes after the swap). Without the shim, the upload lands in
 # bob's directory in at least one of 3 tries; under the shim nothing in
 # bob's tree changes in any of 2 tries per backend, the client gets
 # 4xx/5xx, and the log has a denial.
@@ -369,30 +370,36 @@ run_requests() {
 # ------------------------------------------------------------------------
 # The race
 # ------------------------------------------------------------------------
+# tmpfile_in DIR: lighttpd holds an O_TMPFILE opened in DIR and not yet
+# linked in ("DIR/#INODE (deleted)").
+tmpfile_in() {
+	find "/proc/$LPID/fd" -mindepth 1 -maxdepth 1 -printf '%l\n' 2>/dev/null |
+		grep -q "^$1/#[0-9]* (deleted)\$"
+}
+
 # race_try: one PUT with the swap in flight. RACE is "escaped",
 # "contained" or "missed" (the swap did not happen while the body was in
 # flight); STATUS the client's status; RACE_WHAT the change in bob's tree.
 race_try() {
-	local cpid i found=
+	local cpid found= inflight=
 	mktree
 	snap "$H/bob" > "$T/bob.before"
 	"$CURL" -s -o /dev/null -w '%{http_code}' --max-time 30 --limit-rate 256K \
 		-T "$T/big" "$U/d/upload.bin" > "$T/race.status" &
 	cpid=$!
-	for i in $(seq 400); do
-		if find "/proc/$LPID/fd" -mindepth 1 -maxdepth 1 -printf '%l\n' 2>/dev/null |
-		   grep -q "^$W/d/#"; then
+	for _ in $(seq 400); do
+		if tmpfile_in "$W/d"; then
 			found=1
 			break
 		fi
 		kill -0 "$cpid" 2>/dev/null || break
 		sleep 0.02
 	done
-	local inflight=
 	if [ -n "$found" ]; then
 		mv "$W/d" "$W/d.old"
 		ln -s "$P" "$W/d"
-		kill -0 "$cpid" 2>/dev/null && inflight=1
+		# Still unnamed after the swap: the linkat comes after it.
+		tmpfile_in "$W/d.old" && inflight=1
 	fi
 	wait "$cpid"
 	STATUS=$(cat "$T/race.status")
