@@ -118,6 +118,16 @@ mkdir -p "$W" "$RUN/upload"
 printf 'ALICE-BODY uploaded by curl\n' > "$T/body"
 printf 'XY' > "$T/body2"
 head -c 262144 /dev/urandom > "$T/big"
+cat > "$T/proppatch.xml" <<'EOF'
+<?xml version="1.0" encoding="utf-8"?>
+<D:propertyupdate xmlns:D="DAV:" xmlns:Z="urn:beneath-test"><D:set><D:prop>
+<Z:note>alice was here</Z:note></D:prop></D:set></D:propertyupdate>
+EOF
+cat > "$T/lock.xml" <<'EOF'
+<?xml version="1.0" encoding="utf-8"?>
+<D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope>
+<D:locktype><D:write/></D:locktype><D:owner>alice</D:owner></D:lockinfo>
+EOF
 
 # Rebuilt before every request. www itself is never removed: the shim
 # keeps the root directory it opened first.
@@ -160,9 +170,10 @@ bob_changes() {
 	     }' "$1" "$2" | LC_ALL=C sort
 }
 
-# disclosed FILE...: bob's bytes ("BOB-") in FILE or anywhere in www.
+# disclosed FILE...: bob's bytes ("BOB-") or a PROPFIND answer on his
+# file (size, times) in FILE, or his bytes anywhere in www.
 disclosed() {
-	grep -qs 'BOB-' "$@" && return 0
+	grep -qs 'BOB-\|/up/secret<' "$@" && return 0
 	grep -rqs 'BOB-' "$W"
 }
 
@@ -204,6 +215,7 @@ server.errorlog = "$RUN/error.log"
 server.upload-dirs = ( "$RUN/upload" )
 server.stat-cache-engine = "disable"
 webdav.activate = "enable"
+webdav.sqlite-db-name = "$RUN/webdav.db"
 webdav.opts += ( "deprecated-unsafe-partial-put" => "enable" )
 EOF
 }
@@ -218,7 +230,7 @@ start_server() {
 		PORT=$(free_port)
 		U=http://127.0.0.1:$PORT
 		write_conf
-		rm -f "$RUN/lighttpd.pid" "$RUN/error.log"
+		rm -f "$RUN/lighttpd.pid" "$RUN/error.log" "$RUN/webdav.db"
 		if [ "$mode" = none ]; then
 			"$LIGHTTPD" -D -m "$MODDIR" -f "$CONF" > "$RUN/stdout" 2>&1 &
 		else
@@ -274,6 +286,8 @@ escape COPY     /d/               /up/empty/d/
 escape COPY     /up/secret        /stolen
 escape GET      /up/secret        -
 escape GET      /victim           -
+escape PROPFIND /up/secret        -
+escape LOCK     /up/locked        -
 link   PUT      /victim           body
 link   PUT      /victim           range
 link   DELETE   /victim           -
@@ -296,6 +310,9 @@ legit  COPY     /d/               /e/
 legit  DELETE   /d/f              -
 legit  DELETE   /d/               -
 legit  PROPFIND /d/               -
+legit  PROPPATCH /d/f             -
+legit  LOCK     /d/f              -
+legit  LOCK     /d/lockme         -
 legit  PUT      /in/x             body   d/x
 legit  PUT      /inabs/y          body   d/y
 legit  GET      /inabs/f          -
@@ -319,6 +336,11 @@ request() {
 		args+=(-X "$m" -H "Destination: $U$a") ;;
 	PROPFIND)
 		args+=(-X PROPFIND -H 'Depth: 1') ;;
+	PROPPATCH)
+		args+=(-X PROPPATCH -H 'Content-Type: application/xml' --data-binary @"$T/proppatch.xml") ;;
+	LOCK)
+		args+=(-X LOCK -H 'Content-Type: application/xml' -H 'Timeout: Second-600' \
+			--data-binary @"$T/lock.xml") ;;
 	*)
 		args+=(-X "$m") ;;
 	esac
@@ -353,7 +375,7 @@ run_requests() {
 		if disclosed "$T/resp"; then
 			esc=yes
 			ch="${ch:+$ch
-}disclosed bob's bytes"
+}disclosed bob's data"
 		fi
 		www=$(snap "$W" | sha256sum | cut -c1-16)
 		{
