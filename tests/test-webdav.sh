@@ -225,7 +225,7 @@ EOF
 # own pid (its pid file), U the base URL. A port taken between
 # free_port and the bind is retried with another one.
 start_server() {
-	local mode=$1 try i
+	local mode=$1 try
 	for try in 1 2 3 4 5; do
 		PORT=$(free_port)
 		U=http://127.0.0.1:$PORT
@@ -238,7 +238,7 @@ start_server() {
 				"$LIGHTTPD" -D -m "$MODDIR" -f "$CONF" > "$RUN/stdout" 2>&1 &
 		fi
 		SPID=$!
-		for i in $(seq 200); do
+		for _ in $(seq 200); do
 			kill -0 "$SPID" 2>/dev/null || break
 			if [ -s "$RUN/lighttpd.pid" ] &&
 			   [ "$("$CURL" -s -o /dev/null -w '%{http_code}' "$U/mine.txt")" != 000 ]; then
@@ -403,7 +403,7 @@ tmpfile_in() {
 # "contained" or "missed" (the swap did not happen while the body was in
 # flight); STATUS the client's status; RACE_WHAT the change in bob's tree.
 race_try() {
-	local cpid found= inflight=
+	local cpid found="" inflight=""
 	mktree
 	snap "$H/bob" > "$T/bob.before"
 	"$CURL" -s -o /dev/null -w '%{http_code}' --max-time 30 --limit-rate 256K \
