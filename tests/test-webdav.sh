@@ -6,22 +6,26 @@
 # and is driven with curl. Outside alice's www, bob's HOME/bob/private
 # holds a secret, a victim file, a file to delete and an empty directory.
 # lighttpd runs in the foreground (lighttpd -D -f CONF) on a free loopback
-# port, everything it writes (logs, pid, server.upload-dirs) under the
-# temporary directory; three times: without the shim, then under
+# port, everything it writes (logs, pid, server.upload-dirs, mod_webdav's
+# sqlite database for properties and locks) under the temporary
+# directory: without the shim, then under
 #   beneath --root "$T/home/*/www" --log LOG --resolver R -- lighttpd ...
-# for R in openat2 and walker. The configuration sets
+# for R in openat2 and walker, and (as root) once more under openat2 with
+# server.username = "nobody": lighttpd switches to nobody after binding,
+# as a daemon is deployed, the trees then being nobody's. lighttpd 1.4
+# itself runs as root when server.username is not set, which is how the
+# other series run as uid 0. The configuration sets
 # server.stat-cache-engine = "disable" (the tree is rebuilt between
 # requests; a cached stat would hide the rebuild) and enables partial PUT
 # (webdav.opts "deprecated-unsafe-partial-put": PUT with Content-Range
-# writes into the existing file in place). lighttpd 1.4 runs as root when
-# server.username is not set, which is how it runs here as uid 0.
+# writes into the existing file in place).
 #
 # Each request of the table below runs on a freshly built tree. What it
 # did is its HTTP status, the change to bob's tree (sha256 of every file,
 # type and link target of every entry, before and after: created, changed
 # and deleted entries), whether bob's bytes reached the client or alice's
-# www (a "disclosure": GET, COPY out of bob's tree), and alice's www after
-# it (same digest).
+# www (a "disclosure": GET, COPY out of bob's tree, or a PROPFIND answer
+# on his file), and alice's www after it (same digest).
 #  - escape rows: without the shim, each one escapes (bob's tree changes,
 #    or his bytes are disclosed: printed, required for every row, so the
 #    count is > 0); under the shim nothing outside changes, nothing is
@@ -37,10 +41,10 @@
 #    bob's tree unchanged without the shim and under it, and under the
 #    shim the same status and the same www as without it.
 #  - legit rows: alice's uploads, partial PUTs, downloads, MKCOL, COPY,
-#    MOVE, DELETE (files and collections), PROPFIND, and the same through
-#    a relative and an absolute link that stay in her www: 2xx without
-#    the shim; under it the same status, the same www, the uploaded
-#    content, nothing logged.
+#    MOVE, DELETE (files and collections), PROPFIND, PROPPATCH, LOCK (of
+#    a file and of a new name), and the same through a relative and an
+#    absolute link that stay in her www: 2xx without the shim; under it
+#    the same status, the same www, the uploaded content, nothing logged.
 # Then the race: PUT /d/upload.bin, 256 KiB at curl --limit-rate 256K,
 # where www/d is a real directory at request start. lighttpd streams the
 # body into an O_TMPFILE opened in www/d when the headers arrive, and at
@@ -49,10 +53,12 @@
 # /proc/PID/fd link "WWW/d/#N (deleted)"), then renames www/d away and
 # plants www/d -> HOME/bob/private while the body is still in flight
 # (checked after the swap: the O_TMPFILE, now in www/d.old, is still
-# unnamed, so lighttpd's linkat comes after the swap). Without the shim, the upload lands in
-# bob's directory in at least one of 3 tries; under the shim nothing in
-# bob's tree changes in any of 2 tries per backend, the client gets
-# 4xx/5xx, and the log has a denial.
+# unnamed, so lighttpd's linkat comes after the swap). Without the shim,
+# the upload lands in bob's directory in at least one of 3 tries; under
+# the shim nothing in bob's tree changes in any of 2 tries per backend
+# (1 in the nobody series),
+# and in each try where the swap was in flight the client gets 4xx/5xx
+# and the log has a denial.
 # Finally lighttpd is still running (no crash) after each series.
 #
 # Without lighttpd or mod_webdav the test installs them with apt-get when
@@ -114,6 +120,8 @@ RUN=$T/run              # lighttpd's pid, logs and upload dir
 LOG=$T/beneath.json     # the beneath log
 CONF=$T/lighttpd.conf
 mkdir -p "$W" "$RUN/upload"
+chmod 755 "$T"
+DROP=""                 # the user lighttpd switches to (server.username)
 
 printf 'ALICE-BODY uploaded by curl\n' > "$T/body"
 printf 'XY' > "$T/body2"
@@ -144,6 +152,7 @@ mktree() {
 	ln -s "$P" "$W/up"                      # planted directory link
 	ln -s d "$W/in"                         # links that stay in www
 	ln -s "$W/d" "$W/inabs"
+	[ -z "$DROP" ] || chown -R "$DROP" "$H" "$RUN"
 }
 
 # snap DIR: one line per entry below DIR (path, type, the start of a
@@ -154,6 +163,14 @@ snap() {
 		find . -mindepth 1 -type f -exec sha256sum {} + |
 			awk '{ sub(/^\.\//, "", $2); print $2, "f", substr($1, 1, 16) }'
 	} | LC_ALL=C sort)
+}
+
+# snap_home: snap of HOME split in two, bob's entries in T/bob.after and
+# alice's www in T/www.after.
+snap_home() {
+	snap "$H" | awk -v b="$T/bob.after" -v w="$T/www.after" '
+		/^bob\// { print > b }
+		/^alice\/www\// { print > w }'
 }
 
 # bob_changes BEFORE AFTER: "created X", "changed X", "deleted X", one a
@@ -218,6 +235,10 @@ webdav.activate = "enable"
 webdav.sqlite-db-name = "$RUN/webdav.db"
 webdav.opts += ( "deprecated-unsafe-partial-put" => "enable" )
 EOF
+	if [ -n "$DROP" ]; then
+		printf 'server.username = "%s"\nserver.groupname = "%s"\n' \
+			"$DROP" "$(id -gn "$DROP")" >> "$CONF"
+	fi
 }
 
 # start_server MODE: lighttpd without the shim (MODE "none") or under the
@@ -363,12 +384,11 @@ run_requests() {
 	while read -r kind m p a e; do
 		n=$((n + 1))
 		mktree
-		snap "$H/bob" > "$T/bob.before"
 		rm -f "$T/resp"
 		local l0
 		l0=$(log_lines)
 		request "$m" "$p" "$a"
-		snap "$H/bob" > "$T/bob.after"
+		snap_home
 		ch=$(bob_changes "$T/bob.before" "$T/bob.after")
 		esc=no
 		[ -z "$ch" ] || esc=yes
@@ -377,7 +397,7 @@ run_requests() {
 			ch="${ch:+$ch
 }disclosed bob's data"
 		fi
-		www=$(snap "$W" | sha256sum | cut -c1-16)
+		www=$(sha256sum < "$T/www.after" | cut -c1-16)
 		{
 			printf '%s\n' "$ch"
 			[ "$mode" = none ] || log_since "$l0"
@@ -405,7 +425,6 @@ tmpfile_in() {
 race_try() {
 	local cpid found="" inflight=""
 	mktree
-	snap "$H/bob" > "$T/bob.before"
 	"$CURL" -s -o /dev/null -w '%{http_code}' --max-time 30 --limit-rate 256K \
 		-T "$T/big" "$U/d/upload.bin" > "$T/race.status" &
 	cpid=$!
@@ -425,7 +444,7 @@ race_try() {
 	fi
 	wait "$cpid"
 	STATUS=$(cat "$T/race.status")
-	snap "$H/bob" > "$T/bob.after"
+	snap_home
 	RACE_WHAT=$(bob_changes "$T/bob.before" "$T/bob.after" | tr '\n' ' ')
 	if [ -n "$RACE_WHAT" ]; then
 		RACE=escaped
@@ -439,8 +458,11 @@ race_try() {
 # ------------------------------------------------------------------------
 # Without the shim
 # ------------------------------------------------------------------------
-: > "$LOG"
+# bob's tree as mktree builds it, the "before" of every request.
 mktree
+snap_home
+mv "$T/bob.after" "$T/bob.before"
+: > "$LOG"
 if ! start_server none; then
 	bad "lighttpd does not start without the shim"
 	echo "test-webdav: $pass passed, $fail failed"
@@ -496,13 +518,32 @@ stop_server "without the shim"
 # ------------------------------------------------------------------------
 # Under the shim
 # ------------------------------------------------------------------------
-for be in $BACKENDS; do
+# As root, the openat2 series again with lighttpd switching to nobody
+# after it binds (server.username), as a daemon is deployed; the trees
+# are then nobody's.
+SERIES=$BACKENDS
+if [ "$(id -u)" = 0 ] && id nobody > /dev/null 2>&1; then
+	SERIES="$SERIES openat2:nobody"
+else
+	skip "lighttpd switching to nobody (server.username): needs root and a user nobody"
+fi
+for series in $SERIES; do
+	be=${series%%:*}
+	DROP=""
+	case $series in
+	*:*) DROP=${series#*:} ;;
+	esac
 	: > "$LOG"
 	mktree
 	if ! start_server "$be"; then
-		bad "$be: lighttpd does not start under the shim"
+		bad "$series: lighttpd does not start under the shim"
 		continue
 	fi
+	if [ -n "$DROP" ]; then
+		check_eq "$series: lighttpd runs as $DROP" "$DROP" \
+			"$(ps -o user= -p "$LPID" | tr -d ' ')"
+	fi
+	be=$series
 	run_requests "$be"
 	n=0
 	while read -r kind m p a e; do
@@ -537,7 +578,9 @@ for be in $BACKENDS; do
 		fi
 	done < "$T/requests"
 
-	for try in 1 2; do
+	tries="1 2"
+	[ -z "$DROP" ] || tries=1
+	for try in $tries; do
 		l0=$(log_lines)
 		race_try
 		echo "# $be, race try $try: PUT /d/upload.bin -> $STATUS, $RACE${RACE_WHAT:+: $RACE_WHAT}"
