@@ -784,6 +784,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: concurrency (see the comment at the top)\n");
 		return 2;
 	}
+	/* A clean start: the workers get exactly the configuration set
+	 * below (under a hardening run's audit, whatever else it set). */
+	unsetenv("BENEATH_ROOTS");
+	unsetenv("BENEATH_MODE");
+	unsetenv("BENEATH_OUTSIDE");
+	unsetenv("BENEATH_ERRNO");
+	unsetenv("BENEATH_LOG");
+	unsetenv("BENEATH_RESOLVER");
 
 	/* The shim in the build tree: top_builddir (make check), or the
 	 * directory above this program's. */

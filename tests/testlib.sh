@@ -7,7 +7,9 @@
 #	. "$here/testlib.sh"
 #
 # It provides:
-#  - set -u and LC_ALL=C;
+#  - set -u and LC_ALL=C, and no BENEATH_* variable (a hardening run of
+#    this suite under an outer `beneath --audit` leaves its own: each test
+#    sets exactly the configuration it means);
 #  - top_srcdir and top_builddir (make check exports them; the defaults
 #    let a test run by hand from an in-tree build), SHIM (the preload
 #    shim in the build tree) and BUILDS (the three ways a probe is built);
@@ -22,6 +24,7 @@
 # shellcheck shell=bash disable=SC2034
 set -u
 export LC_ALL=C
+unset BENEATH_ROOTS BENEATH_MODE BENEATH_OUTSIDE BENEATH_ERRNO BENEATH_LOG BENEATH_RESOLVER
 
 top_srcdir=${top_srcdir:-$here/..}
 top_builddir=${top_builddir:-$top_srcdir}
