@@ -38,13 +38,56 @@ int shim_deny(struct shim_call *c, const char *root, enum shim_reason why, int e
 #define J_ESCAPE  (-1002)  /* the base left its root */
 #define J_ESCAPE_UNKNOWN (-1003)  /* "/proc/self/../self/fd/N/": refused */
 
-/* Has relative path P a ".." component? */
-static bool climbs(const char *p)
+/* How many ".." components relative path P has: at most how far up it
+ * can climb by name. */
+static int dotdots(const char *p)
 {
+	int n = 0;
+
 	for (const char *q = p; (q = strstr(q, "..")) != NULL; q += 2)
 		if ((q == p || q[-1] == '/') && (q[2] == '/' || q[2] == '\0'))
-			return true;
-	return false;
+			n++;
+	return n;
+}
+
+#define DEEP_MAX 4096  /* ancestors climbed to name a deep directory */
+
+/*
+ * A directory fd too deep to name (its path is longer than PATH_MAX), that
+ * no root marked. Name its nearest ancestor that can be named, at least
+ * as far up as REL climbs: when that ancestor is neither under a root nor
+ * above one, REL from the fd stays outside every root (a test suite's
+ * deep tree in /tmp, rm -r going back up it). Anything else is unknown.
+ */
+static int deep_outside(struct shim_call *c, int dirfd, const char *rel)
+{
+	int fd = dirfd, up = 0, need = dotdots(rel);
+	const char *rest;
+	size_t clen;
+	char proc[32];
+	long n = -1;
+
+	while (up < DEEP_MAX) {
+		int parent = bsys_openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+
+		if (fd != dirfd)
+			bsys_close(fd);
+		if (parent < 0)
+			return -ENAMETOOLONG;
+		fd = parent;
+		up++;
+		shim_proc_path(proc, fd);
+		n = bsys_readlinkat(AT_FDCWD, proc, c->buf, sizeof(c->buf) - 1);
+		if (n > 0 && n < (long)sizeof(c->buf) - 1 && up > need)
+			break;
+		n = -1;
+	}
+	if (fd != dirfd)
+		bsys_close(fd);
+	if (n <= 0 || c->buf[0] != '/' || shim_match(c->buf, (size_t)n, &rest, &clen) ||
+	    shim_root_below(c->buf, (size_t)n))
+		return -ENAMETOOLONG;
+	return J_OUTSIDE;
 }
 
 /* BASE is a /proc magic link naming another process's fd, cwd or root. */
@@ -79,11 +122,12 @@ static int join(struct shim_call *c, int dirfd, const char *base, const char *re
 		n = bsys_readlinkat(AT_FDCWD, proc, c->buf, sizeof(c->buf) - 1);
 		/* No such fd: the real call says EBADF. A directory whose
 		 * path is too long to name (deeper than PATH_MAX) cannot be
-		 * matched against the roots: refused, never let through. */
+		 * matched against the roots: refused, unless an ancestor
+		 * shows it is outside them all. */
 		if (n == -ENOENT)
 			return J_PASS;
 		if (n < 0 || n >= (long)sizeof(c->buf) - 1)
-			return *tracked >= 0 ? J_ESCAPE : -ENAMETOOLONG;
+			return *tracked >= 0 ? J_ESCAPE : deep_outside(c, dirfd, rel);
 		/* Not a directory of any file system ("socket:[...]"): the
 		 * real call says ENOTDIR. */
 		if (n == 0 || c->buf[0] != '/')
@@ -97,7 +141,7 @@ static int join(struct shim_call *c, int dirfd, const char *base, const char *re
 		 * that is neither under a root nor above one, stays outside
 		 * them all (a test suite's deep tree in /tmp): the real call
 		 * takes it, as it would without us. */
-		if (*tracked < 0 && !climbs(rel) && !shim_match(c->buf, (size_t)n, &rest, &clen) &&
+		if (*tracked < 0 && !dotdots(rel) && !shim_match(c->buf, (size_t)n, &rest, &clen) &&
 		    !shim_root_below(c->buf, (size_t)n))
 			return J_OUTSIDE;
 		return -ENAMETOOLONG;
