@@ -24,6 +24,11 @@
 #include <sys/syscall.h>
 
 #include "internal.h"
+#include "openat2-compat.h"
+
+/* The most components of an absolute symlink target tried as another
+ * spelling of the root. */
+#define MAX_ALIAS_COMPONENTS 40
 
 #ifndef PROC_SUPER_MAGIC
 #define PROC_SUPER_MAGIC 0x9fa0
@@ -233,6 +238,55 @@ static int walk_pop(struct walk *w)
  * names the root's host path (a link to "/" followed by the root's path
  * already stepped out), and then the rest is resolved beneath the root.
  */
+/*
+ * An absolute target that does not start with the root's path may still
+ * name the root by another spelling (the root is /srv/www and the link
+ * says /var/www/..., a symlink or bind mount of it). Find the shortest
+ * prefix of P..END that is the root directory itself, by dev and inode,
+ * and return where the rest starts; NULL if none is. Only compared,
+ * never used: the walk goes on from the root fd.
+ */
+static const char *root_prefix(const struct walk *w, const char *p, const char *end)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_NO_MAGICLINKS,
+	};
+	char pre[PATH_MAX];
+	struct stat rst, st;
+	const char *q = p;
+
+	if (bsys_fstat(w->root->fd, &rst) < 0)
+		return NULL;
+	for (int n = 0; n < MAX_ALIAS_COMPONENTS; n++) {
+		int fd;
+
+		while (q < end && *q == '/')
+			q++;
+		if (q == end)
+			return NULL;
+		while (q < end && *q != '/')
+			q++;
+		if ((size_t)(q - p) >= sizeof(pre))
+			return NULL;
+		memcpy(pre, p, (size_t)(q - p));
+		pre[q - p] = '\0';
+		/* never through a /proc magic link (/proc/self/fd/N names
+		 * any directory at all); without openat2, no alias at all */
+		fd = bsys_openat2(AT_FDCWD, pre, &how, sizeof(how));
+		if (fd == -ENOSYS)
+			return NULL;
+		if (fd < 0)
+			continue;
+		if (bsys_fstat(fd, &st) == 0 && st.st_dev == rst.st_dev && st.st_ino == rst.st_ino) {
+			bsys_close(fd);
+			return q;
+		}
+		bsys_close(fd);
+	}
+	return NULL;
+}
+
 static int walk_absolute(struct walk *w, size_t len)
 {
 	const char *p = w->buf + w->pos;
@@ -276,8 +330,12 @@ static int walk_absolute(struct walk *w, size_t len)
 		while (p < end && *p != '/')
 			p++;
 		pl = (size_t)(p - pc);
-		if (pl != rl || memcmp(pc, rc, rl) != 0)
-			return -EXDEV;
+		if (pl != rl || memcmp(pc, rc, rl) != 0) {
+			p = root_prefix(w, w->buf + w->pos, end);
+			if (!p)
+				return -EXDEV;
+			break;
+		}
 	}
 	walk_reset(w);
 	w->pos = (size_t)(p - w->buf);
