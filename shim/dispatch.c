@@ -7,6 +7,7 @@
  */
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include "shim.h"
@@ -38,16 +39,27 @@ int shim_deny(struct shim_call *c, const char *root, enum shim_reason why, int e
 #define J_ESCAPE  (-1002)  /* the base left its root */
 #define J_ESCAPE_UNKNOWN (-1003)  /* "/proc/self/../self/fd/N/": refused */
 
-/* How many ".." components relative path P has: at most how far up it
- * can climb by name. */
+/* How far above its start relative path P climbs by name: its ".."
+ * against its other components, read as the kernel would with no
+ * symlink among them (a symlink outside every root is the kernel's
+ * business, as for any path outside). */
 static int dotdots(const char *p)
 {
-	int n = 0;
+	int depth = 0, lowest = 0;
 
-	for (const char *q = p; (q = strstr(q, "..")) != NULL; q += 2)
-		if ((q == p || q[-1] == '/') && (q[2] == '/' || q[2] == '\0'))
-			n++;
-	return n;
+	while (*p) {
+		const char *e = strchrnul(p, '/');
+		size_t n = (size_t)(e - p);
+
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			if (--depth < lowest)
+				lowest = depth;
+		} else if (n && !(n == 1 && p[0] == '.')) {
+			depth++;
+		}
+		p = *e ? e + 1 : e;
+	}
+	return -lowest;
 }
 
 #define DEEP_MAX 4096  /* ancestors climbed to name a deep directory */
@@ -379,6 +391,80 @@ static bool one_entry(struct shim_call *c, int dirfd, const char *path, enum shi
 	return true;
 }
 
+/* The host path of FD, into BUF (PATH_MAX). Its length, or -1. */
+static long fd_host_path(int fd, char *buf)
+{
+	char proc[32];
+	long n;
+
+	shim_proc_path(proc, fd);
+	n = bsys_readlinkat(AT_FDCWD, proc, buf, PATH_MAX - 1);
+	if (n <= 0 || n >= PATH_MAX - 1 || buf[0] != '/')
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
+
+/*
+ * A write under a root that holds an ro root lands where its resolution
+ * beneath the outer root ends, however it was spelled ("../src/f" from a
+ * build directory, a symlink to src): inside the ro root, it is EROFS.
+ * Checked by the host path of what the path resolves to (its parent and
+ * name when the call does not follow, or the object does not exist yet).
+ * A swap made between this check and the call can still land there: the
+ * ro root's own spelling is the guarded one.
+ */
+static bool lands_ro(struct shim_call *c, enum shim_op_kind kind)
+{
+	char host[PATH_MAX], name[NAME_MAX + 1];
+	const struct shim_root_cfg *rc;
+	const char *rest;
+	size_t clen, nl;
+	long n;
+	int fd;
+
+	if (!(kind & OP_NOFOLLOW)) {
+		fd = beneath_resolve(&c->root.h, c->rest, c->rflags);
+		if (fd >= 0) {
+			n = fd_host_path(fd, host);
+			bsys_close(fd);
+			if (n < 0)
+				return true;  /* cannot place it: refused */
+			rc = shim_match(host, (size_t)n, &rest, &clen);
+			return rc && rc->ro;
+		}
+	}
+	fd = beneath_resolve_parent(&c->root.h, c->rest, c->rflags, name, sizeof(name));
+	if (fd < 0)
+		return false;  /* the call meets the same error */
+	/* A dangling symlink that the call would follow to create its
+	 * target: where that lands is not checked here, so refused. */
+	if (!(kind & OP_NOFOLLOW) && strcmp(name, ".") && strcmp(name, "..") && strcmp(name, "/")) {
+		struct stat st;
+
+		if (bsys_call4(SYS_newfstatat, fd, (long)name, (long)&st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISLNK(st.st_mode)) {
+			bsys_close(fd);
+			return true;
+		}
+	}
+	n = fd_host_path(fd, host);
+	bsys_close(fd);
+	if (n < 0)
+		return true;
+	nl = strlen(name);
+	if (strcmp(name, ".") && strcmp(name, "..") && strcmp(name, "/")) {
+		if ((size_t)n + 1 + nl + 1 > sizeof(host))
+			return true;
+		if (host[n - 1] != '/')
+			host[n++] = '/';
+		memcpy(host + n, name, nl + 1);
+		n += (long)nl;
+	}
+	rc = shim_match(host, (size_t)n, &rest, &clen);
+	return rc && rc->ro;
+}
+
 enum shim_where shim_classify(struct shim_call *c, const char *name, int dirfd,
                               const char *path, enum shim_op_kind kind)
 {
@@ -473,6 +559,10 @@ outside:
 		return c->where = W_DENIED;
 	}
 	c->rflags = rc->rflags | shim.backend | (rc->sameowner ? BENEATH_SAME_OWNER : 0);
+	if ((kind & OP_WRITE) && shim_root_nested_ro(rc) && lands_ro(c, kind)) {
+		shim_root_release(&c->root);
+		return deny_where(c, c->logroot, R_READ_ONLY, EROFS);
+	}
 	return c->where = W_ROOT;
 escape:
 	/* A directory from a root that is no longer under it. */

@@ -53,6 +53,8 @@ struct slot {
 	char *path;            /* PATH_MAX bytes in the mapping */
 };
 
+static bool nested_in(const char *outer, const char *inner);
+
 static struct {
 	struct key *fixed;     /* open addressing, fixed_mask + 1 entries */
 	size_t fixed_mask;
@@ -60,6 +62,7 @@ static struct {
 	int max_comp;          /* no root has more components: stop there */
 	int *fd_roots;         /* per root: our duplicate of an fd=N root */
 	const char **canon;    /* per root: its canonical spelling, or NULL */
+	bool *nested_ro;       /* per root: an ro root lies inside it */
 	int *canon_wdepth;     /* per wildcard root: the "*" component in the
 	                        * canonical spelling of its prefix */
 	bool slash_root;       /* "/" itself is a root */
@@ -421,7 +424,9 @@ int shim_roots_setup(char *err, size_t errsz)
 	R.fd_roots = map(cfg->nroots * sizeof(int) + 1);
 	R.canon = map(cfg->nroots * sizeof(char *) + 1);
 	R.canon_wdepth = map(cfg->nroots * sizeof(int) + 1);
-	if (!R.fixed || !R.wild || !strings || !R.fd_roots || !R.canon || !R.canon_wdepth) {
+	R.nested_ro = map(cfg->nroots * sizeof(bool) + 1);
+	if (!R.fixed || !R.wild || !strings || !R.fd_roots || !R.canon || !R.canon_wdepth ||
+	    !R.nested_ro) {
 		put_msg(err, errsz, "out of memory", NULL);
 		return -1;
 	}
@@ -520,6 +525,15 @@ int shim_roots_setup(char *err, size_t errsz)
 		R.slots[i].fd = -1;
 		R.slots[i].path = paths + (size_t)i * PATH_MAX;
 	}
+	/* An ro root inside an rw one: writes that reach it through the
+	 * outer root are checked by where they land (shim_classify). */
+	for (uint32_t i = 0; i < cfg->nroots; i++)
+		for (uint32_t j = 0; j < cfg->nroots; j++)
+			if (cfg->roots[j].ro && !cfg->roots[i].ro &&
+			    (nested_in(cfg->roots[i].path, cfg->roots[j].path) ||
+			     (R.canon[j] && nested_in(cfg->roots[i].path, R.canon[j])) ||
+			     (R.canon[i] && nested_in(R.canon[i], cfg->roots[j].path))))
+				R.nested_ro[i] = true;
 	R.pid = bsys_call1(SYS_getpid, 0);
 	return 0;
 }
@@ -561,6 +575,29 @@ static bool is_above(const char *p, size_t len, const char *root)
 			return false;
 	}
 	return next_comp(&b, bend, &cb, &nb);
+}
+
+/* INNER strictly inside OUTER, by components ("*" on either side matches
+ * any one). */
+static bool nested_in(const char *outer, const char *inner)
+{
+	const char *a = outer, *aend = outer + strlen(outer), *b = inner, *bend = inner + strlen(inner);
+	const char *ca, *cb;
+	size_t na, nb;
+
+	while (next_comp(&a, aend, &ca, &na)) {
+		if (!next_comp(&b, bend, &cb, &nb))
+			return false;
+		if (!(na == 1 && ca[0] == '*') && !(nb == 1 && cb[0] == '*') &&
+		    (na != nb || memcmp(ca, cb, na)))
+			return false;
+	}
+	return next_comp(&b, bend, &cb, &nb);
+}
+
+bool shim_root_nested_ro(const struct shim_root_cfg *rc)
+{
+	return R.nested_ro[rc - shim.cfg.roots];
 }
 
 bool shim_root_below(const char *p, size_t len)

@@ -94,6 +94,9 @@ const char *shim_root_canonical(const struct shim_root_cfg *cfg);
  * absolute path P? */
 bool shim_root_below(const char *p, size_t len);
 
+/* Does an ro root lie inside rw root RC? */
+bool shim_root_nested_ro(const struct shim_root_cfg *rc);
+
 /* Move FD (O_CLOEXEC) up among the shim's own fds and mark it ours. */
 int shim_own_high(int fd);
 
