@@ -37,6 +37,12 @@
 #     each backend: the project's test fails on exactly those two accesses
 #     (EACCES: "Permission denied"), every other step of it passes, the
 #     report says the same two as denied, and nothing under OUTSIDE changed.
+#  3. The sources read-only inside the workspace: --root W --root
+#     W/src=ro, a VPATH build in W/build (../src/configure): the job
+#     passes with no denial (both backends); a write into W/src is EROFS
+#     whether it is spelled W/src/..., ../src/... from W/build or
+#     W/srclink/... (srclink -> src), and writes nothing; without beneath
+#     all three are written.
 #
 # The summary beneath prints for each run is shown, indented.
 # The last line is "test-hardening: N passed, M failed"; the exit status
@@ -110,8 +116,10 @@ job() {
 	else
 		(cd "$d" && "$B" "$@" -- sh -c "$s") > "$OUT" 2> "$ERR" < /dev/null
 		rc=$?
-		echo "  $n:"
-		grep '^beneath:' "$ERR" | sed 's/^/    /'
+		if grep -q '^beneath:' "$ERR"; then
+			echo "  $n:"
+			grep '^beneath:' "$ERR" | sed 's/^/    /'
+		fi
 	fi
 }
 
@@ -396,6 +404,52 @@ for b in openat2 walker; do
 	checkreport "planted, enforce ($b)" "$T/planted-enforce-$b.json" "$T/planted-enforce-$b.log" \
 		2 denied "$A" $WANT
 	check_eq "planted, enforce ($b): nothing under $OUTSIDE changed" "$before" "$(snapshot)"
+done
+
+# ------------------------------------------------------------------------
+# 3. The sources read-only inside the workspace
+# ------------------------------------------------------------------------
+# A common CI configuration: the workspace W is a root, its source tree
+# W/src a read-only root inside it, and the build happens in W/build
+# (../src/configure, a VPATH build). The job passes; a write into W/src is
+# EROFS however it is spelled: directly, through ../src from the build
+# directory, or through a symlink W/srclink -> src. Without beneath all
+# three writes happen.
+echo "3. a VPATH build, --root W --root W/src=ro"
+W=$T/ws
+mkdir -p "$W/build"
+copy "$W/src"
+(cd "$W/src" && autoreconf -fi) > "$T/ws-autoreconf.out" 2>&1
+check "autoreconf in $W/src" [ -x "$W/src/configure" ]
+ln -s src "$W/srclink"
+job vpath "$W/build" '../src/configure && make && make check' --resolver openat2 \
+	--root "$W" --root "$W/src=ro" --fail-on-violation --report "$T/vpath.json" --log "$T/vpath.log"
+expect_rc "VPATH build, src read-only (openat2)" 0
+expect_line "VPATH build, src read-only (openat2): the project's test passes" \
+	"$W/build/filework.sh.trs" ":test-result: PASS"
+checkreport "VPATH build, src read-only (openat2)" "$T/vpath.json" "$T/vpath.log" 0 denied "$W"
+job vpath-walker "$W/build" 'make check' --resolver walker \
+	--root "$W" --root "$W/src=ro" --fail-on-violation --report "$T/vpath-walker.json"
+expect_rc "VPATH build, src read-only, make check (walker)" 0
+
+WRITES="$W/src/data/direct ../src/data/dotdot $W/srclink/data/link"
+n=0
+for f in $WRITES; do
+	(cd "$W/build" && echo x > "$f") 2> /dev/null && n=$((n + 1))
+done
+echo "  without beneath: $n of 3 writes into $W/src"
+check_eq "writes into the sources, without beneath: all three happen" 3 "$n"
+rm -f "$W/src/data/direct" "$W/src/data/dotdot" "$W/src/data/link"
+for b in openat2 walker; do
+	for f in $WRITES; do
+		job "ro-$b-$(basename "$f")" "$W/build" "echo x > $f" --resolver "$b" \
+			--root "$W" --root "$W/src=ro"
+		expect_line "write into the read-only sources as $f ($b): EROFS" "$ERR" \
+			"sh: 1: cannot create $f: Read-only file system"
+	done
+	left=$(cd "$W/src/data" && ls)
+	check_eq "write into the read-only sources ($b): nothing written" cfg "$left"
+	rm -f "$W/src/data/direct" "$W/src/data/dotdot" "$W/src/data/link"
 done
 
 if [ -n "$skipped" ]; then
