@@ -43,6 +43,11 @@
 #     whether it is spelled W/src/..., ../src/... from W/build or
 #     W/srclink/... (srclink -> src), and writes nothing; without beneath
 #     all three are written.
+#  4. The workspace through a symlinked spelling: make check of the clean
+#     tree entered as T/alias (-> the tree) under --root T/alias, enforce,
+#     each backend: the program's absolute symlink made from $(pwd) (the
+#     configured spelling of the root) stays inside and is followed; the
+#     test passes, nothing is denied.
 #
 # The summary beneath prints for each run is shown, indented.
 # The last line is "test-hardening: N passed, M failed"; the exit status
@@ -450,6 +455,28 @@ for b in openat2 walker; do
 	left=$(cd "$W/src/data" && ls)
 	check_eq "write into the read-only sources ($b): nothing written" cfg "$left"
 	rm -f "$W/src/data/direct" "$W/src/data/dotdot" "$W/src/data/link"
+done
+
+# ------------------------------------------------------------------------
+# 4. The workspace through a symlinked spelling
+# ------------------------------------------------------------------------
+# CI often reaches its workspace through a symlink (a home directory on
+# another volume); --root "$PWD" then names the root by that spelling.
+# make check of the clean tree of 1, entered as T/alias -> clean with
+# --root T/alias: the program's absolute symlink data/abslink, made from
+# $(pwd), names the root by its configured spelling and stays inside. The
+# test passes, nothing is denied, in enforce mode with each backend.
+echo "4. make check through a symlinked spelling of the root"
+ln -s clean "$T/alias"
+for b in openat2 walker; do
+	job "alias-$b" "$T/alias" 'make check' --resolver "$b" --root "$T/alias" \
+		--fail-on-violation --report "$T/alias-$b.json" --log "$T/alias-$b.log"
+	# One bug, three assertions: the status, the step, the report.
+	if [ "$rc" = 0 ]; then ok; else bad "make check in T/alias, enforce ($b): exit status $rc, expected 0"; fi
+	expect_line "make check in T/alias ($b): the symlink made from \$(pwd) is followed" \
+		"$C/filework.sh.log" "abslink: hello"
+	n=$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["records"])' "$T/alias-$b.json")
+	check_eq "make check in T/alias ($b): the report's records" 0 "$n"
 done
 
 if [ -n "$skipped" ]; then
