@@ -107,7 +107,7 @@ plant() {
 
 # job NAME DIR SCRIPT [BENEATH OPTIONS...]: SCRIPT run by sh -c in DIR,
 # under beneath with the options given (none: without beneath); its output
-# in $T/NAME.out (OUT), beneath's stderr in $T/NAME.err (ERR), the status
+# in $T/NAME.out (OUT), its stderr and beneath's in $T/NAME.err (ERR), the status
 # in rc. The "beneath:" summary is shown.
 job() {
 	local n=$1 d=$2 s=$3
@@ -115,9 +115,8 @@ job() {
 	OUT=$T/$n.out
 	ERR=$T/$n.err
 	if [ $# -eq 0 ]; then
-		(cd "$d" && sh -c "$s") > "$OUT" 2>&1 < /dev/null
+		(cd "$d" && sh -c "$s") > "$OUT" 2> "$ERR" < /dev/null
 		rc=$?
-		: > "$ERR"
 	else
 		(cd "$d" && "$B" "$@" -- sh -c "$s") > "$OUT" 2> "$ERR" < /dev/null
 		rc=$?
