@@ -348,7 +348,8 @@ static int settle_dotdot(struct shim_call *c, int cut)
 	return len;
 }
 
-#define SETTLE_MAX 40
+/* Each step takes one ".." off the path: no path has more. */
+#define SETTLE_MAX (PATH_MAX / 3 + 1)
 
 static enum shim_where deny_where(struct shim_call *c, const char *root, enum shim_reason why,
                                   int err)
