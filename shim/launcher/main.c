@@ -291,6 +291,7 @@ static int run(char **argv)
 {
 	struct sigaction sa = { .sa_sigaction = forward, .sa_flags = SA_SIGINFO | SA_RESTART };
 	bool ignored[NFORWARDED];
+	sigset_t block, old_mask;
 	int status;
 	pid_t r;
 
@@ -304,6 +305,12 @@ static int run(char **argv)
 		if (!ignored[i])
 			sigaction(forwarded[i], &sa, NULL);
 	}
+	/* Held from before fork until CHILD is set: a signal that came in
+	 * between (COMMAND signalling us at once) was lost. */
+	sigemptyset(&block);
+	for (size_t i = 0; i < NFORWARDED; i++)
+		sigaddset(&block, forwarded[i]);
+	sigprocmask(SIG_BLOCK, &block, &old_mask);
 	child = fork();
 	if (child < 0)
 		die("fork: %s", strerror(errno));
@@ -313,10 +320,12 @@ static int run(char **argv)
 		for (size_t i = 0; i < NFORWARDED; i++)
 			if (!ignored[i])
 				sigaction(forwarded[i], &dfl, NULL);
+		sigprocmask(SIG_SETMASK, &old_mask, NULL);
 		execvp(argv[0], argv);
 		fprintf(stderr, "beneath: %s: %s\n", argv[0], strerror(errno));
 		_exit(errno == ENOENT ? 127 : 126);
 	}
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	do
 		r = waitpid(child, &status, 0);
 	while (r < 0 && errno == EINTR);
