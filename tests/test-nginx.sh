@@ -36,6 +36,11 @@
 #  4. nginx's own normalisation (/~alice/../bob/..., /~alice/../~bob/,
 #     going above "/", %2e%2e): the same status with and without the
 #     shim, bob's public page for /~alice/../~bob/, never a secret.
+#  5. A link swapped while requests are in flight: www/img retargeted
+#     atomically between alice's img.real and bob's private directory by
+#     an attacker process while curl asks for /~alice/img/secret: without
+#     the shim bob's secret is served (counted, > 0), under it never (403,
+#     one denial record each); nothing but alice's page, bob's or 403.
 #
 # Skipped (status 77), saying why, when nginx or curl is missing and
 # cannot be installed (apt-get as root or with sudo -n). The last line is
@@ -56,7 +61,6 @@ case $T in
 esac
 NGX_DIR=$T
 . "$here/nginx-lib.sh"
-trap 'nginx_stop; rm -rf "$T"' EXIT
 
 # A make check run may hand us a configuration of its own.
 unset BENEATH_ROOTS BENEATH_MODE BENEATH_OUTSIDE BENEATH_ERRNO BENEATH_LOG BENEATH_RESOLVER
@@ -175,28 +179,32 @@ first_link() {
 	done
 }
 
-# log_check LABEL HOW: one denial of each escape and nothing else; each
-# names the path nginx passed: the whole path (HOW full), or the name of
-# the link in its walk with openat() (HOW walk).
+# log_path HOW REL: the path a denial of /~alice/REL names, the path as
+# nginx passed it: the whole path (HOW full), or the name of the link in
+# its walk with openat() (HOW walk).
+log_path() {
+	if [ "$1" = full ]; then
+		echo "$ALICE_WWW/$2"
+	else
+		first_link "$2"
+	fi
+}
+
+# log_check LABEL FROM WANT: the log's records after its first FROM lines
+# are denials of the paths in WANT (lines "PATH COUNT"), each as many
+# times as COUNT, and nothing else.
 log_check() {
-	local label=$1 how=$2 out kind path exp rel want=
-	while read -r kind path exp; do
-		[ "$kind" = escape ] || continue
-		rel=${path#/~alice/}
-		if [ "$how" = full ]; then
-			want="$want$ALICE_WWW/$rel
-"
-		else
-			want="$want$(first_link "$rel")
-"
-		fi
-	done <<< "$REQUESTS"
-	out=$("$PY" - "$LOG" "$NGINX_EXE" "$ALICE_WWW" <<-'EOF' 3<<< "$want"
+	local label=$1 from=$2 want=$3 out
+	out=$("$PY" - "$LOG" "$NGINX_EXE" "$ALICE_WWW" "$from" <<-'EOF' 3<<< "$want"
 		import json, os, sys
-		log, exe, www = sys.argv[1:]
-		want = {p: 0 for p in os.fdopen(3).read().split()}
+		log, exe, www, start = sys.argv[1:]
+		want, seen = {}, {}
+		for line in os.fdopen(3):
+		    if line.strip():
+		        p, n = line.rsplit(None, 1)
+		        want[p], seen[p] = int(n), 0
 		try:
-		    lines = open(log).read().splitlines()
+		    lines = open(log).read().splitlines()[int(start):]
 		except FileNotFoundError:
 		    lines = []
 		for line in lines:
@@ -216,9 +224,12 @@ log_check() {
 		        bad.append("call")
 		    if bad:
 		        print("record for %s: wrong %s: %s" % (p, ", ".join(bad), line))
-		    want[p] += 1
+		    seen[p] += 1
 		for p, n in want.items():
-		    print("%s: %d denial record(s)" % (p, n) if n != 1 else "%s: ok" % p)
+		    if seen[p] == n:
+		        print("%s: ok" % p)
+		    else:
+		        print("%s: %d denial record(s), expected %d" % (p, seen[p], n))
 	EOF
 	)
 	local got ok_lines
@@ -231,23 +242,129 @@ log_check() {
 	fi
 }
 
-# scenario LABEL HOW: without the shim, then under it with each backend
-# (HOW: what the log's paths are, for log_check).
-scenario() {
-	local label=$1 how=$2 r
-	start "$label, without the shim"
-	requests "$label, without the shim" plain
-	stop "$label, without the shim"
-	for r in openat2 walker; do
-		rm -f "$LOG"
-		start "$label, beneath --resolver $r" \
-			"$BENEATH" --resolver "$r" --root "$NGX_HOME/*/www" --log "$LOG" --
-		requests "$label, beneath --resolver $r" shim
-		stop "$label, beneath --resolver $r"
-		log_check "$label, beneath --resolver $r" "$how"
+# ------------------------------------------------------------------------
+# A link swapped while requests are in flight: www/img is retargeted, each
+# time atomically (a new link renamed over it), between img.real (alice's
+# directory, inside) and ../../bob/private, by an attacker process, while
+# curl makes keep-alive requests for /~alice/img/secret.
+# Allowed: 200 with alice's bytes, and without the shim 200 with bob's
+# (counted, > 0 required), under it 403; nothing else.
+# ------------------------------------------------------------------------
+RACE_REQUESTS=300
+RACE_BATCHES=20
+ATTACKER=
+
+race_setup() {
+	mkdir -p "$ALICE_WWW/img.real"
+	printf "alice's picture page\n" > "$ALICE_WWW/img.real/secret"
+	ln -sfn img.real "$ALICE_WWW/img"
+}
+
+# attacker_start: the attacker, once it has swapped both ways (it says so
+# by creating $T/attacking).
+attacker_start() {
+	rm -f "$T/attacking"
+	"$PY" - "$ALICE_WWW" "$T/attacking" <<-'EOF' &
+		import os, sys
+		www, ready = sys.argv[1:]
+		targets = ("img.real", "../../bob/private")
+		i = 0
+		while True:
+		    i += 1
+		    os.symlink(targets[i % 2], www + "/img.new")
+		    os.rename(www + "/img.new", www + "/img")
+		    if i == 2:
+		        open(ready, "w").close()
+	EOF
+	ATTACKER=$!
+	while [ ! -e "$T/attacking" ] && kill -0 "$ATTACKER" 2> /dev/null; do
+		sleep 0.01
 	done
 }
 
+attacker_stop() {
+	[ -n "$ATTACKER" ] || return 0
+	kill "$ATTACKER" 2> /dev/null
+	wait "$ATTACKER" 2> /dev/null
+	ATTACKER=
+	rm -f "$ALICE_WWW/img.new"
+	ln -sfn img.real "$ALICE_WWW/img"
+}
+
+# race LABEL MODE: MODE plain or shim, as for requests; RACE_DENIED, the
+# number of 403 answers. Batches of RACE_REQUESTS until both of the link's
+# states have been seen (at most RACE_BATCHES: a loaded machine may
+# deschedule the attacker for a whole batch).
+race() {
+	local label=$1 mode=$2 url i urls=() alice=0 bob=0 denied=0 other=0 n=0 out
+	url=http://127.0.0.1:$NGX_PORT/~alice/img/secret
+	for i in $(seq "$RACE_REQUESTS"); do urls+=("$url"); done
+	attacker_start
+	for i in $(seq "$RACE_BATCHES"); do
+		# Each body, then a line "@@STATUS".
+		out=$(curl -s --max-time 60 -w '\n@@%{http_code}\n' "${urls[@]}")
+		n=$((n + RACE_REQUESTS))
+		while read -r status body; do
+			case $status/$body in
+			200/"alice's picture page") alice=$((alice + 1)) ;;
+			"200/BOB PRIVATE: the payroll") bob=$((bob + 1)) ;;
+			403/*) denied=$((denied + 1)) ;;
+			*) other=$((other + 1)) ;;
+			esac
+		done < <(printf '%s\n' "$out" | awk '
+			/^@@/ { print substr($0, 3), (body ~ /^<html>/ ? "html" : body); body = ""; next }
+			body == "" && $0 != "" { body = $0 }')
+		[ "$alice" -gt 0 ] && [ $((bob + denied)) -gt 0 ] && break
+	done
+	attacker_stop
+	echo "    $label, img swapped in flight: $n requests: $alice alice's page," \
+		"$bob bob's secret, $denied 403, $other other"
+	check_eq "$label, img swapped in flight: every request answered" \
+		"$n" "$((alice + bob + denied + other))"
+	check_eq "$label, img swapped in flight: no answer other than alice's page, bob's secret or 403" \
+		0 "$other"
+	if [ "$mode" = plain ]; then
+		check "$label, img swapped in flight: bob's secret served without the shim (count > 0)" \
+			[ "$bob" -gt 0 ]
+		check_eq "$label, img swapped in flight: no 403 without the shim" 0 "$denied"
+	else
+		check_eq "$label, img swapped in flight: bob's secret never served under the shim" 0 "$bob"
+		check "$label, img swapped in flight: some requests denied (the link was out)" \
+			[ "$denied" -gt 0 ]
+	fi
+	check "$label, img swapped in flight: alice's page served some of the time" [ "$alice" -gt 0 ]
+	RACE_DENIED=$denied
+}
+
+# scenario LABEL HOW: without the shim, then under it with each backend
+# (HOW: what the log's paths are, for log_path).
+scenario() {
+	local label=$1 how=$2 r l kind path exp want= from
+	while read -r kind path exp; do
+		[ "$kind" = escape ] || continue
+		want="$want$(log_path "$how" "${path#/~alice/}") 1
+"
+	done <<< "$REQUESTS"
+	start "$label, without the shim"
+	requests "$label, without the shim" plain
+	race "$label, without the shim" plain
+	stop "$label, without the shim"
+	for r in openat2 walker; do
+		l="$label, beneath --resolver $r"
+		rm -f "$LOG"
+		start "$l" "$BENEATH" --resolver "$r" --root "$NGX_HOME/*/www" --log "$LOG" --
+		requests "$l" shim
+		log_check "$l" 0 "$want"
+		from=$(cat "$LOG" 2> /dev/null | wc -l)
+		race "$l" shim
+		log_check "$l, img swapped in flight" "$from" \
+			"$(log_path "$how" img/secret) $RACE_DENIED"
+		stop "$l"
+	done
+}
+
+trap 'attacker_stop; nginx_stop; rm -rf "$T"' EXIT
+race_setup
 NGX_LOCATION_EXTRA=
 scenario "nginx" full
 NGX_LOCATION_EXTRA="disable_symlinks if_not_owner;"
