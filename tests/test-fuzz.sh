@@ -12,8 +12,8 @@
 #     disagreement, so the checks can fail at all;
 #  3. a short fuzzing run of each target from its seeds, a fixed number of
 #     inputs with a fixed seed (BENEATH_FUZZ_RUNS="config match
-#     differential" counts, BENEATH_FUZZ_SEED), so CI does the same work as
-#     a developer's machine however loaded it is; inputs that meet a bug a
+#     differential" counts, BENEATH_FUZZ_SEED), so CI does as much work as
+#     a developer's machine however loaded it is, from the same start; inputs that meet a bug a
 #     target already knows of are skipped, the seeds assert those: no crash,
 #     no disagreement. Longer random runs: scripts/fuzz.
 # Without clang's libFuzzer runtime the whole test is skipped, saying why.
