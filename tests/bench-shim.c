@@ -77,6 +77,15 @@ static void op_open(const struct target *t)
 	close(fd);
 }
 
+/* Without O_CLOEXEC, as nginx and most servers open the files they serve. */
+static void op_open_inherit(const struct target *t)
+{
+	int fd = open(t->abs, O_RDONLY);
+	if (fd < 0)
+		die("open", t->abs);
+	close(fd);
+}
+
 static void op_fopen(const struct target *t)
 {
 	FILE *f = fopen(t->abs, "re");
@@ -183,6 +192,7 @@ static const struct op {
 	int target;
 } ops[] = {
 	{ "open", "open+close", op_open, T_FILE },
+	{ "open-inherit", "open+close, no O_CLOEXEC", op_open_inherit, T_FILE },
 	{ "fopen", "fopen+fclose", op_fopen, T_FILE },
 	{ "stat", "stat", op_stat, T_FILE },
 	{ "opendir", "opendir+closedir", op_opendir, T_DIR },
