@@ -66,6 +66,12 @@ enum {
 	 * name. Objects the call creates belong to the caller, who should
 	 * therefore be the root's owner or root. Uses the walker. */
 	BENEATH_SAME_OWNER      = 1u << 11,
+
+	/* beneath_open(): the fd is close-on-exec only if FLAGS has
+	 * O_CLOEXEC, as with open(2), set by the open itself where it can
+	 * be (the openat2 backend), else by a fcntl after it. Without this
+	 * flag every fd libbeneath returns is O_CLOEXEC. */
+	BENEATH_CLOEXEC_AS_GIVEN = 1u << 12,
 };
 
 /* Magic links (procfs fd, exe, cwd, root links) are refused in every
@@ -74,7 +80,8 @@ enum {
 /*
  * Open PATH beneath ROOT with open(2) FLAGS and MODE. Flags are sanitised
  * so the result matches open(2): MODE is ignored without O_CREAT or
- * O_TMPFILE, unknown bits are dropped, O_CLOEXEC is always added.
+ * O_TMPFILE, unknown bits are dropped, O_CLOEXEC is always added
+ * (unless RFLAGS has BENEATH_CLOEXEC_AS_GIVEN).
  * Returns an fd or -errno: EXDEV (would leave the root), ELOOP (too many
  * symlinks, a magic link, or a symlink under BENEATH_NO_SYMLINKS), EINVAL
  * (bad RFLAGS), ENAMETOOLONG, EMFILE, and whatever open(2) returns.

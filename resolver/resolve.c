@@ -55,19 +55,30 @@ int beneath_open_internal(const struct beneath_root *root, const char *path,
                           int flags, mode_t mode, unsigned int rflags)
 {
 	int backend = beneath_pick_backend(rflags);
+	/* (beneath_open() leaves this set only when FLAGS lacks O_CLOEXEC) */
+	bool inherit = rflags & BENEATH_CLOEXEC_AS_GIVEN;
+	bool walked = true;
 	int fd;
 
 	if (backend < 0)
 		return backend;
 	if (backend == BACKEND_OPENAT2) {
-		fd = beneath_openat2(root, path, flags, mode, rflags);
-		if (walker_retry(fd, rflags))
+		/* One openat2 call opens the final object or nothing: it can
+		 * leave close-on-exec off itself. The walker opens other fds
+		 * with these flags on the way: it keeps O_CLOEXEC. */
+		fd = beneath_openat2(root, path, inherit ? flags & ~O_CLOEXEC : flags, mode, rflags);
+		walked = false;
+		if (walker_retry(fd, rflags)) {
 			fd = beneath_walk(root, path, flags, mode, rflags, NULL);
+			walked = true;
+		}
 	} else {
 		fd = beneath_walk(root, path, flags, mode, rflags, NULL);
 	}
 	if (fd < 0)
 		return fd;
+	if (inherit && walked)
+		bsys_fcntl(fd, F_SETFD, 0);
 	return beneath_check_type(fd, rflags);
 }
 
@@ -80,6 +91,8 @@ BENEATH_API int beneath_open(const struct beneath_root *root, const char *path,
 		return r;
 	if (rflags & BENEATH_NOFOLLOW)
 		flags |= O_NOFOLLOW;
+	if (flags & O_CLOEXEC)
+		rflags &= ~BENEATH_CLOEXEC_AS_GIVEN;
 	r = beneath_sanitize_open(&flags, &mode);
 	if (r < 0)
 		return r;

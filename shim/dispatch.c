@@ -682,14 +682,6 @@ long shim_proc_call1(const struct beneath_root *r, const char *p, unsigned int f
 	return ret;
 }
 
-/* libbeneath hands out O_CLOEXEC fds; the program gets the flag it asked
- * for, so that its fd survives exec when it meant it to. */
-void shim_fix_cloexec(long fd, int flags)
-{
-	if (fd >= 0 && !(flags & O_CLOEXEC))
-		bsys_fcntl((int)fd, F_SETFD, 0);
-}
-
 /* ------------------------------------------------------------------ */
 /* The open family                                                    */
 /* ------------------------------------------------------------------ */
@@ -715,9 +707,9 @@ int shim_open_family(const char *name, int dirfd, const char *path, int flags, m
 		errno = c.err;
 		return -1;
 	case W_ROOT:
-		r = shim_verdict(&c, beneath_open(&c.root.h, c.rest, flags, mode, c.rflags));
+		r = shim_verdict(&c, beneath_open(&c.root.h, c.rest, flags, mode,
+		                                  c.rflags | BENEATH_CLOEXEC_AS_GIVEN));
 		shim_done(&c);
-		shim_fix_cloexec(r, flags);
 		if (r != SHIM_PASS)
 			return (int)shim_ret(shim_track_new(r, c.rindex));
 		break;

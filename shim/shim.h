@@ -249,7 +249,6 @@ static inline long shim_ret(long r)
 	return r;
 }
 
-void shim_fix_cloexec(long fd, int flags);
 /* A new fd FD (or -errno) the program gets: remember its root (-1 for
  * none). An fd too high to remember is closed: -EMFILE. */
 long shim_track_new(long fd, int root);

@@ -169,9 +169,9 @@ static void *stdio_open(const char *name, const char *path, const char *mode, in
 		errno = c.err;
 		return NULL;
 	case W_ROOT:
-		r = shim_verdict(&c, beneath_open(&c.root.h, c.rest, flags, 0666, c.rflags));
+		r = shim_verdict(&c, beneath_open(&c.root.h, c.rest, flags, 0666,
+		                                  c.rflags | BENEATH_CLOEXEC_AS_GIVEN));
 		shim_done(&c);
-		shim_fix_cloexec(r, flags);
 		if (r == SHIM_PASS)
 			return STDIO_PASS;
 		r = shim_track_new(r, c.rindex);

@@ -119,8 +119,7 @@ static long sys_openat2(int dirfd, const char *path, const void *uhow, size_t si
 		shim_done(&c);
 		if (how.resolve & RESOLVE_CACHED)
 			return -EAGAIN;
-		r = beneath_open(&here, path, flags, (mode_t)how.mode, rf);
-		shim_fix_cloexec(r, flags);
+		r = beneath_open(&here, path, flags, (mode_t)how.mode, rf | BENEATH_CLOEXEC_AS_GIVEN);
 		return shim_track_new(r, root);
 	}
 	switch (shim_classify(&c, "openat2", dirfd, path, open_is_write(flags) ? OP_WRITE : OP_READ)) {
@@ -132,9 +131,9 @@ static long sys_openat2(int dirfd, const char *path, const void *uhow, size_t si
 			return -EAGAIN;
 		}
 		r = shim_verdict(&c, beneath_open(&c.root.h, c.rest, flags, (mode_t)how.mode,
-		                                  c.rflags | extra_rflags(&how)));
+		                                  c.rflags | extra_rflags(&how) |
+		                                  BENEATH_CLOEXEC_AS_GIVEN));
 		shim_done(&c);
-		shim_fix_cloexec(r, flags);
 		if (r != SHIM_PASS)
 			return shim_track_new(r, c.rindex);
 		break;

@@ -266,6 +266,40 @@ TEST(open_basic)
 }
 END_TEST
 
+/* BENEATH_CLOEXEC_AS_GIVEN: close-on-exec as FLAGS says, in every mode
+ * (contain's absolute link goes through the walker even under openat2). */
+TEST(open_cloexec_as_given)
+{
+	static const unsigned int modes[] = {
+		BENEATH_MODE_BENEATH, BENEATH_MODE_IN_ROOT, BENEATH_MODE_CONTAIN,
+	};
+	char target[PATH_MAX], spec[PATH_MAX + 32];
+	int fd;
+
+	tu_fmt(target, "%s/a/f", F.root.path);
+	tu_fmt(spec, "d a\nf a/f x\nl abs %s\n", target);
+	tu_build(F.rfd, spec);
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		unsigned int rf = modes[i] | B;
+
+		fd = EXPECT_FD(beneath_open(&F.root, "a/f", O_RDONLY, 0, rf | BENEATH_CLOEXEC_AS_GIVEN));
+		ck_assert_int_eq(fcntl(fd, F_GETFD) & FD_CLOEXEC, 0);
+		close(fd);
+		fd = EXPECT_FD(beneath_open(&F.root, "a/f", O_RDONLY | O_CLOEXEC, 0,
+		                            rf | BENEATH_CLOEXEC_AS_GIVEN));
+		ck_assert(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+		close(fd);
+		fd = EXPECT_FD(beneath_open(&F.root, "a/f", O_RDONLY, 0, rf));
+		ck_assert(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+		close(fd);
+	}
+	fd = EXPECT_FD(beneath_open(&F.root, "abs", O_RDONLY, 0,
+	                            BENEATH_MODE_CONTAIN | B | BENEATH_CLOEXEC_AS_GIVEN));
+	ck_assert_int_eq(fcntl(fd, F_GETFD) & FD_CLOEXEC, 0);
+	close(fd);
+}
+END_TEST
+
 TEST(open_flags_like_open2)
 {
 	/* Garbage that open(2) ignores: flags meaningless next to O_PATH,
@@ -2385,6 +2419,7 @@ static Suite *resolver_suite(void)
 	tc = tcase(s, "api");
 	ADD(tc, open_basic);
 	ADD(tc, open_flags_like_open2);
+	ADD(tc, open_cloexec_as_given);
 	ADD(tc, open_creat_excl_symlink);
 	ADD(tc, open_creat_dangling_inside);
 	ADD(tc, open_creat_dangling_outside);
