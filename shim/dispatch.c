@@ -76,8 +76,7 @@ static int deep_outside(struct shim_call *c, int dirfd, const char *rel)
 	int fd = dirfd, up = 0, need = dotdots(rel);
 	const char *rest;
 	size_t clen;
-	char proc[32];
-	long n = -1;
+	ssize_t n = -1;
 
 	while (up < DEEP_MAX) {
 		int parent = bsys_openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
@@ -88,15 +87,14 @@ static int deep_outside(struct shim_call *c, int dirfd, const char *rel)
 			return -ENAMETOOLONG;
 		fd = parent;
 		up++;
-		shim_proc_path(proc, fd);
-		n = bsys_readlinkat(AT_FDCWD, proc, c->buf, sizeof(c->buf) - 1);
-		if (n > 0 && n < (long)sizeof(c->buf) - 1 && up > need)
+		n = shim_fd_host_path(fd, c->buf, sizeof(c->buf));
+		if (n > 0 && up > need)
 			break;
 		n = -1;
 	}
 	if (fd != dirfd)
 		bsys_close(fd);
-	if (n <= 0 || c->buf[0] != '/' || shim_match(c->buf, (size_t)n, &rest, &clen) ||
+	if (n <= 0 || shim_match(c->buf, (size_t)n, &rest, &clen) ||
 	    shim_root_below(c->buf, (size_t)n))
 		return -ENAMETOOLONG;
 	return J_OUTSIDE;
@@ -392,20 +390,6 @@ static bool one_entry(struct shim_call *c, int dirfd, const char *path, enum shi
 	return true;
 }
 
-/* The host path of FD, into BUF (PATH_MAX). Its length, or -1. */
-static long fd_host_path(int fd, char *buf)
-{
-	char proc[32];
-	long n;
-
-	shim_proc_path(proc, fd);
-	n = bsys_readlinkat(AT_FDCWD, proc, buf, PATH_MAX - 1);
-	if (n <= 0 || n >= PATH_MAX - 1 || buf[0] != '/')
-		return -1;
-	buf[n] = '\0';
-	return n;
-}
-
 /*
  * A write under a root that holds an ro root lands where its resolution
  * beneath the outer root ends, however it was spelled ("../src/f" from a
@@ -427,7 +411,7 @@ static bool lands_ro(struct shim_call *c, enum shim_op_kind kind)
 	if (!(kind & OP_NOFOLLOW)) {
 		fd = beneath_resolve(&c->root.h, c->rest, c->rflags);
 		if (fd >= 0) {
-			n = fd_host_path(fd, host);
+			n = shim_fd_host_path(fd, host, sizeof(host));
 			bsys_close(fd);
 			if (n < 0)
 				return true;  /* cannot place it: refused */
@@ -449,7 +433,7 @@ static bool lands_ro(struct shim_call *c, enum shim_op_kind kind)
 			return true;
 		}
 	}
-	n = fd_host_path(fd, host);
+	n = shim_fd_host_path(fd, host, sizeof(host));
 	bsys_close(fd);
 	if (n < 0)
 		return true;
@@ -593,19 +577,9 @@ int shim_dir_scope(int fd)
 
 int shim_dir_root(int fd)
 {
-	struct shim_call c;
-	const struct shim_root_cfg *rc;
-	const char *rest;
-	size_t clen;
-	int tracked, len;
+	int scope = shim_dir_scope(fd);
 
-	if (!shim_usable())
-		return -1;
-	len = join(&c, fd, NULL, ".", &tracked);
-	if (len < 0)
-		return -1;
-	rc = shim_match(c.buf, (size_t)len, &rest, &clen);
-	return rc ? (int)(rc - shim.cfg.roots) : -1;
+	return scope >= 0 ? scope : -1;
 }
 
 /* Was this EXDEV an owner check or a step out of the root? Only asked on
@@ -651,20 +625,6 @@ long shim_track_new(long fd, int root)
 		return root >= 0 ? -EMFILE : fd;
 	}
 	return fd;
-}
-
-void shim_proc_path(char *buf, int fd)
-{
-	char d[12];
-	int n = 0, o = 14;
-
-	memcpy(buf, "/proc/self/fd/", 14);
-	do
-		d[n++] = (char)('0' + fd % 10);
-	while ((fd /= 10) > 0);
-	while (n)
-		buf[o++] = d[--n];
-	buf[o] = '\0';
 }
 
 long shim_proc_call1(const struct beneath_root *r, const char *p, unsigned int f, int oflags,

@@ -206,7 +206,21 @@ static const char *keep(const char *s, size_t n)
 }
 
 /* The canonical spelling of an open directory, from /proc. */
-static ssize_t fd_path(int fd, char *buf, size_t size)
+void shim_proc_path(char *buf, int fd)
+{
+	char d[12];
+	int n = 0, o = 14;
+
+	memcpy(buf, "/proc/self/fd/", 14);
+	do
+		d[n++] = (char)('0' + fd % 10);
+	while ((fd /= 10) > 0);
+	while (n)
+		buf[o++] = d[--n];
+	buf[o] = '\0';
+}
+
+ssize_t shim_fd_host_path(int fd, char *buf, size_t size)
 {
 	char proc[32];
 	ssize_t r;
@@ -363,7 +377,7 @@ static int fixed_root(const struct shim_root_cfg *rc, uint32_t i, struct parent_
 				pc->len = plen;
 				fd = bsys_openat(AT_FDCWD, plen ? pc->path : "/",
 				                 O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
-				pc->canon_len = fd >= 0 ? fd_path(fd, pc->canon, sizeof(pc->canon)) : -1;
+				pc->canon_len = fd >= 0 ? shim_fd_host_path(fd, pc->canon, sizeof(pc->canon)) : -1;
 				if (fd >= 0)
 					bsys_close(fd);
 				if (pc->canon_len == 1)
@@ -389,7 +403,7 @@ static int fixed_root(const struct shim_root_cfg *rc, uint32_t i, struct parent_
 			bsys_close(fd);
 		return fixed_error(rc, r, err, errsz);
 	}
-	n = fd_path(fd, canon, sizeof(canon));
+	n = shim_fd_host_path(fd, canon, sizeof(canon));
 	if (rc->fd >= 0)
 		R.fd_roots[i] = fd;  /* moved high once the slots are known */
 	else
@@ -453,7 +467,7 @@ int shim_roots_setup(char *err, size_t errsz)
 				canon[0] = '/';
 			fd = bsys_openat(AT_FDCWD, canon, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
 			if (fd >= 0) {
-				n = fd_path(fd, canon, sizeof(canon));
+				n = shim_fd_host_path(fd, canon, sizeof(canon));
 				bsys_close(fd);
 				if (n > 0 && ((size_t)n != plen || memcmp(canon, rc->path, plen))) {
 					const char *t = NULL;

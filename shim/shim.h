@@ -252,8 +252,11 @@ static inline long shim_ret(long r)
 /* A new fd FD (or -errno) the program gets: remember its root (-1 for
  * none). An fd too high to remember is closed: -EMFILE. */
 long shim_track_new(long fd, int root);
-/* "/proc/self/fd/FD" into BUF (32 bytes). */
+/* roots.c: "/proc/self/fd/FD" into BUF (32 bytes); and the host path
+ * of FD read through it, NUL-terminated in BUF (SIZE bytes): its length,
+ * or -1 when it is not an absolute path that fits. */
 void shim_proc_path(char *buf, int fd);
+ssize_t shim_fd_host_path(int fd, char *buf, size_t size);
 /* The one-argument system call SYSNO (chroot, acct) on P resolved under R
  * (with OFLAGS added to O_PATH), through its /proc/self/fd link, never by
  * name. >= 0 or -errno. */

@@ -26,18 +26,3 @@ void shim_fd_own(int fd, bool mine)
 	(void)fd;
 	(void)mine;
 }
-
-/* dispatch.c, as there: "/proc/self/fd/FD". */
-void shim_proc_path(char *buf, int fd)
-{
-	char d[12];
-	int n = 0, o = 14;
-
-	memcpy(buf, "/proc/self/fd/", 14);
-	do
-		d[n++] = (char)('0' + fd % 10);
-	while ((fd /= 10) > 0);
-	while (n)
-		buf[o++] = d[--n];
-	buf[o] = '\0';
-}
