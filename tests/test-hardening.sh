@@ -255,16 +255,9 @@ for x in v:
 print("pass %d" % npass)
 EOF
 checkreport() {
-	local desc=$1 res n
-	res=$("$PY" "$T/checkreport.py" "$@" 2>&1)
-	n=$(printf '%s\n' "$res" | sed -n 's/^pass //p')
-	printf '%s\n' "$res" | grep -v '^pass ' | head -n 30
-	if [ -z "$n" ]; then
-		bad "$desc: the report checker did not run"
-		return
-	fi
-	pass=$((pass + n))
-	fail=$((fail + $(printf '%s\n' "$res" | grep -c '^FAIL: ')))
+	local desc=$1
+	shift
+	py_checker "$desc" "$T/checkreport.py" "$@"
 }
 
 # snapshot: every file under OUTSIDE with its type, size, mode, mtime and

@@ -345,16 +345,9 @@ for e in exprs:
 print("pass %d" % npass)
 EOF
 pyreport() {
-	local desc=$1 res n
-	res=$("$PY" "$T/report.py" "$@" 2>&1)
-	n=$(printf '%s\n' "$res" | sed -n 's/^pass //p')
-	printf '%s\n' "$res" | grep -v '^pass ' | head -n 30
-	if [ -z "$n" ]; then
-		bad "$desc: the report checker did not run"
-		return
-	fi
-	pass=$((pass + n))
-	fail=$((fail + $(printf '%s\n' "$res" | grep -c '^FAIL: ')))
+	local desc=$1
+	shift
+	py_checker "$desc" "$T/report.py" "$@"
 }
 
 # summary DESC ERRFILE REPORT SHOWN: the "beneath:" lines of ERRFILE are

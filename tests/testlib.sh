@@ -14,7 +14,7 @@
 #    let a test run by hand from an in-tree build), SHIM (the preload
 #    shim in the build tree) and BUILDS (the three ways a probe is built);
 #  - use_probes NAME: PROBE_plain, PROBE_fortify, PROBE_fortify64;
-#  - need_built, need_python3, shim_absolute, make_tmpdir;
+#  - need_built, need_python3, py_checker, shim_absolute, make_tmpdir;
 #  - the counters pass, fail and skipped, and ok, bad, skip, check,
 #    check_eq, expect_lines and expect_same (a test may define its own
 #    expect_same after sourcing this file).
@@ -74,6 +74,24 @@ need_python3() {
 	if [ -z "$PY" ] || [ ! -x "$PY" ]; then
 		stop_early "$summary" "python3 is needed ($1)"
 	fi
+}
+
+# py_checker DESC SCRIPT [ARG...]: run the Python checker SCRIPT (under
+# need_python3's PY) with DESC and the ARGs; it prints one "FAIL: ..."
+# line per failed check and "pass N" last. Shows its output, adds its
+# counts to pass and fail.
+py_checker() {
+	local desc=$1 script=$2 res n
+	shift 2
+	res=$("$PY" "$script" "$desc" "$@" 2>&1)
+	n=$(printf '%s\n' "$res" | sed -n 's/^pass //p')
+	printf '%s\n' "$res" | grep -v '^pass ' | head -n 30
+	if [ -z "$n" ]; then
+		bad "$desc: the report checker did not run"
+		return
+	fi
+	pass=$((pass + n))
+	fail=$((fail + $(printf '%s\n' "$res" | grep -c '^FAIL: ')))
 }
 
 # shim_absolute [-P]: SHIM as an absolute path (-P: its directory with
